@@ -1,0 +1,23 @@
+"""The `pcref` command line: one sub-command per stage of the data flow."""
+
+import typer
+
+app = typer.Typer(
+    help="PCREF platform: synthesise, validate and ingest MHSDS-shaped extracts; "
+    "compute the metric catalogue; report.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """PCREF platform command line."""
+
+
+@app.command()
+def version() -> None:
+    """Print the platform version."""
+    from pcref import __version__
+
+    typer.echo(__version__)
