@@ -4,3 +4,15 @@ Crude rates, proportions and means with confidence intervals, direct and indirec
 standardisation, standard populations (PHEindicatormethods methods, re-implemented on
 scipy and tested against its reference data), plus comparison, funnel and SPC modules.
 """
+
+# Re-exports use "name as name" so each engineer adds only their own lines (no shared __all__).
+from pcref.stats.crude import mean as mean
+from pcref.stats.crude import proportion as proportion
+from pcref.stats.crude import rate as rate
+from pcref.stats.standard_populations import ESP2013_AGE_BANDS as ESP2013_AGE_BANDS
+from pcref.stats.standard_populations import NHSE_AGE_BANDS as NHSE_AGE_BANDS
+from pcref.stats.standard_populations import age_band as age_band
+from pcref.stats.standard_populations import (
+    aggregate_standard_population as aggregate_standard_population,
+)
+from pcref.stats.standard_populations import standard_population as standard_population
