@@ -16,3 +16,6 @@ from pcref.stats.standard_populations import (
     aggregate_standard_population as aggregate_standard_population,
 )
 from pcref.stats.standard_populations import standard_population as standard_population
+from pcref.stats.standardisation import dsr as dsr
+from pcref.stats.standardisation import israte as israte
+from pcref.stats.standardisation import isratio as isratio
