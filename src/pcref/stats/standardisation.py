@@ -483,7 +483,7 @@ def isratio(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = refvalue / expected
-    out["value"] = observed * scale
+        out["value"] = observed * scale
     _add_limits(out, observed, scale, levels)
     out["statistic"] = f"indirectly standardised ratio x {format_multiplier(refvalue)}"
     out["method"] = intervals.poisson_method(observed)
@@ -516,10 +516,8 @@ def israte(
     out["reference_rate"] = ref_rate * multiplier
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = ref_rate * multiplier / expected
-    out["value"] = observed * scale
+        out["value"] = observed * scale
     _add_limits(out, observed, scale, levels)
-    out["statistic"] = (
-        f"indirectly standardised rate per {format_multiplier(multiplier)}"
-    )
+    out["statistic"] = f"indirectly standardised rate per {format_multiplier(multiplier)}"
     out["method"] = intervals.poisson_method(observed)
     return out
