@@ -144,7 +144,7 @@ def _as_tuple(group: object) -> tuple:
     return group if isinstance(group, tuple) else (group,)
 
 
-def _group_frame(groups: pd.Series, by_cols: list[str], order: pd.Index) -> pd.DataFrame:
+def _group_frame(by_cols: list[str], order: pd.Index) -> pd.DataFrame:
     if not by_cols:
         return pd.DataFrame(index=range(len(order)))
     return pd.DataFrame([_as_tuple(g) for g in order], columns=by_cols)
@@ -291,7 +291,7 @@ def dsr(
         sum_b=("b", "sum"),
         sum_w=("w", "sum"),
     )
-    out = _group_frame(groups, by_cols, per_group.index)
+    out = _group_frame(by_cols, per_group.index)
     total = per_group["total_count"].to_numpy()
     sum_w = per_group["sum_w"].to_numpy()
     # NHS England's weights are N_i / N with N the whole standard; Σw is the same total here
@@ -394,7 +394,7 @@ def _indirect(
         }
     )
     per_group = rows.groupby("group", sort=False, dropna=False).sum()
-    out = _group_frame(groups, by_cols, per_group.index)
+    out = _group_frame(by_cols, per_group.index)
     observed = per_group["observed"].to_numpy()
     if observed_totals is not None:
         observed = _observed_from_totals(observed_totals, x, by_cols, per_group.index)
