@@ -9,6 +9,8 @@ scipy and tested against its reference data), plus comparison, funnel and SPC mo
 from pcref.stats.crude import mean as mean
 from pcref.stats.crude import proportion as proportion
 from pcref.stats.crude import rate as rate
+from pcref.stats.spc import spc as spc
+from pcref.stats.spc import spc_summary as spc_summary
 from pcref.stats.standard_populations import ESP2013_AGE_BANDS as ESP2013_AGE_BANDS
 from pcref.stats.standard_populations import NHSE_AGE_BANDS as NHSE_AGE_BANDS
 from pcref.stats.standard_populations import age_band as age_band
