@@ -21,3 +21,16 @@ def version() -> None:
     from pcref import __version__
 
     typer.echo(__version__)
+
+
+@app.command("contract-docs")
+def contract_docs(
+    out: str = typer.Option("docs/data-contract.md", help="Where to write the page."),
+) -> None:
+    """Regenerate the data-contract documentation page from the contract file."""
+    from pathlib import Path
+
+    from pcref.contract.docs import render
+
+    Path(out).write_text(render(), encoding="utf-8")
+    typer.echo(f"wrote {out}")
