@@ -34,3 +34,47 @@ def contract_docs(
 
     Path(out).write_text(render(), encoding="utf-8")
     typer.echo(f"wrote {out}")
+
+
+@app.command("validate")
+def validate_extract(
+    directory: str = typer.Argument(..., help="Folder of TABLE.csv / TABLE.parquet files."),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Check an extract against the data contract without loading it (exit 1 if rejected)."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.ingest.commands import run_validate
+
+    code = run_validate(Path(directory), as_json=json_output, out=Console(),
+                        err=Console(stderr=True))
+    raise typer.Exit(code)
+
+
+@app.command("ingest")
+def ingest_extract(
+    directory: str = typer.Argument(..., help="Folder of TABLE.csv / TABLE.parquet files."),
+    warehouse: str = typer.Option(..., "--warehouse", help="DuckDB warehouse file to replace."),
+    key_file: str = typer.Option(
+        None, "--key-file",
+        help="File holding the pseudonymisation key (else $PCREF_PSEUDONYMISATION_KEY).",
+    ),
+    demo: bool = typer.Option(
+        False, "--demo", help="Use the public demo key (synthetic data only)."
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Validate an extract, pseudonymise it and replace the warehouse atomically."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.ingest.commands import run_ingest
+
+    code = run_ingest(
+        Path(directory), Path(warehouse), key_file=Path(key_file) if key_file else None,
+        demo=demo, as_json=json_output, out=Console(), err=Console(stderr=True),
+    )
+    raise typer.Exit(code)
