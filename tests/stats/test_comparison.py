@@ -377,6 +377,14 @@ def test_proportion_limits_bracket_and_nest(x1, extra1, x0, extra0):
     assert row["difference_lower"] <= row["difference"] <= row["difference_upper"]
 
 
+def test_proportion_of_100_percent_uses_mover_not_a_zero_width_katz_interval():
+    row = proportion_ratio(two_groups(15, 15, 18, 20), "x", "n", "ethnicity", "White British")
+    row = row.iloc[1]
+    assert row["ratio_method"] == "MOVER-R (Wilson)"
+    assert row["ratio_lower"] < row["ratio"] < row["ratio_upper"]
+    assert row["significance"] == "no clear difference from White British"
+
+
 def test_proportion_numerator_above_denominator_is_an_error():
     with pytest.raises(ValueError, match=r"column 'x', row 1.*numerator <= the denominator"):
         proportion_ratio(two_groups(12, 10, 3, 10), "x", "n", "ethnicity", "White British")

@@ -344,3 +344,9 @@ def test_rate_missing_rate_without_denominator():
         funnel_significance(
             df, "ev", rate="rate", statistic="rate", rate_type="dsr", multiplier=1e5
         )
+
+
+def test_ratio_with_missing_expected_is_an_error_not_a_label():
+    df = pd.DataFrame({"o": [5, 8], "e": [4.0, np.nan]}, index=["Kent", "Medway"])
+    with pytest.raises(ValueError, match=r"column 'e', row 'Medway'"):
+        funnel_significance(df, "o", "e", statistic="ratio")

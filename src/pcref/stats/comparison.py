@@ -27,8 +27,9 @@ Methods (statistics note §10; ``docs/methods/comparison-and-funnel.md``):
 * crude rates (:func:`rate_ratio`): log (Katz) interval when both counts are ≥ 10, exact
   conditional interval (Clopper–Pearson on O₁/(O₁+O₀)) otherwise; difference by MOVER with
   each rate's own PHE interval (exact below 10 events, Byar's from 10);
-* proportions (:func:`proportion_ratio`): log (Katz) when both numerators are ≥ 10,
-  MOVER-R with Wilson limits otherwise; difference by Newcombe's hybrid score (Wilson) method;
+* proportions (:func:`proportion_ratio`): log (Katz) when both numerators are ≥ 10 (and
+  below 100%), MOVER-R with Wilson limits otherwise; difference by Newcombe's hybrid score
+  (Wilson) method;
 * directly standardised rates (:func:`dsr_ratio`): log-normal (delta-method) interval from the
   DSR variances; difference by the normal approximation;
 * NHS England's equality-gap measures for CYP access (MHS95d/e/f):
@@ -182,7 +183,7 @@ def exact_conditional_rate_ratio_limits(
     Given O₁ + O₀ events, O₁ is binomial with p = θ n₁ / (θ n₁ + n₀), where θ is the rate
     ratio. A Clopper–Pearson interval (p_L, p_U) for p = O₁/(O₁ + O₀) is mapped back with
     θ = p/(1 − p) · n₀/n₁. O₁ = 0 gives a lower limit of 0; O₀ = 0 an upper limit of ∞.
-    (Breslow & Day 1987, vol. II §2.3; Ulm 1990.)
+    (Breslow & Day 1987, vol. II, ch. 2; the interval R's two-sample ``poisson.test`` gives.)
     """
     alpha = 1 - confidence
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -223,10 +224,10 @@ def mover_ratio_limits(
     reference_lower: np.ndarray,
     reference_upper: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """MOVER-R limits for θ₁/θ₀ from each estimate's own interval (Donner & Zou 2012).
+    """MOVER-R limits for θ₁/θ₀ from each estimate's own interval (Newcombe 2016).
 
     The lower limit L solves (θ₁ − Lθ₀)² = (θ₁ − l₁)² + L²(u₀ − θ₀)², the upper limit U solves
-    (θ₁ − Uθ₀)² = (u₁ − θ₁)² + U²(θ₀ − l₀)² (Newcombe 2013, §7.3). Closed forms:
+    (θ₁ − Uθ₀)² = (u₁ − θ₁)² + U²(θ₀ − l₀)². Closed forms:
     L = l₁(2θ₁ − l₁) / (θ₁θ₀ + √((θ₁θ₀)² − l₁(2θ₁ − l₁)·u₀(2θ₀ − u₀))) and
     U = (θ₁θ₀ + √((θ₁θ₀)² − u₁(2θ₁ − u₁)·l₀(2θ₀ − l₀))) / (l₀(2θ₀ − l₀)).
     """
@@ -322,7 +323,7 @@ def rate_ratio(
 
     Rate difference (O₁/n₁ − O₀/n₀) × multiplier, with a MOVER interval built from each
     rate's own PHE interval (exact below 10 events, Byar's from 10), so it is consistent with
-    the rates' own intervals and behaves well for small counts (Li, Tang & Wong 2011).
+    the rates' own intervals and behaves well for small counts (Zou & Donner 2008).
 
     When the reference group has no events, the ratio is undefined (status
     "no_reference_events") but the difference is still given.
@@ -426,9 +427,10 @@ def proportion_ratio(
 
     * ``"log"`` (Katz et al. 1978): ratio · exp(∓z·√(1/x₁ − 1/n₁ + 1/x₀ − 1/n₀)); undefined
       when a numerator is 0;
-    * ``"mover"``: MOVER-R from the two Wilson intervals (Donner & Zou 2012; Newcombe 2013),
+    * ``"mover"``: MOVER-R from the two Wilson intervals (Newcombe 2016),
       which behaves well for small numerators and for x = 0;
-    * ``"auto"`` (default): log when both numerators are ≥ 10, MOVER-R otherwise.
+    * ``"auto"`` (default): log when both numerators are ≥ 10 and below their
+      denominators, MOVER-R otherwise (Katz gives a zero-width interval at 100%).
 
     Difference (p₁ − p₀) × multiplier (percentage points with the default 100), with
     Newcombe's (1998) hybrid score interval from the two Wilson intervals.
@@ -465,7 +467,13 @@ def proportion_ratio(
         ratio = p1 / p0
         se_log = np.sqrt(1 / numerator - 1 / denominator + 1 / ref_numerator - 1 / ref_denominator)
     if method == "auto":
-        use_mover = (numerator < SMALL_COUNT_BELOW) | (ref_numerator < SMALL_COUNT_BELOW)
+        # Katz's variance is 0 at x = n, giving a zero-width interval: use MOVER-R there too.
+        use_mover = (
+            (numerator < SMALL_COUNT_BELOW)
+            | (ref_numerator < SMALL_COUNT_BELOW)
+            | (numerator == denominator)
+            | (ref_numerator == ref_denominator)
+        )
     else:
         use_mover = np.full(len(df), method == "mover")
 

@@ -488,6 +488,10 @@ def funnel_significance(
     Labels are checked in PHE's order: "High (0.001)" (outside 99.8%), "High (0.025)"
     (outside 95%), "Low (0.001)", "Low (0.025)", else "Not significant".
 
+    A missing numerator or denominator is an error for proportions and ratios (PHE would
+    label a missing ratio "Not significant"). For rates PHE's rules are kept: a missing rate
+    needs a denominator, which is only used for rows with 0 events.
+
     Returns:
         A copy of ``df`` with a categorical ``significance`` column.
     """
@@ -500,9 +504,8 @@ def funnel_significance(
         if denominator is None:
             raise ValueError(f"statistic {statistic!r} needs a denominator column")
         require_columns(df, [numerator, denominator])
-        if statistic == "proportion":
-            check_not_missing(df, numerator)
-            check_not_missing(df, denominator)
+        check_not_missing(df, numerator)
+        check_not_missing(df, denominator)
         check_non_negative(df, numerator)
         check_positive(df, denominator)
         if statistic == "proportion":
