@@ -20,7 +20,7 @@ def test_contract_holds_the_design_tables():
         "MHS404CommTreatOrder", "MHS501HospProvSpell", "MHS502WardStay",
         "MHS505RestrictiveInterventInc", "MHS515RestrictiveInterventType", "MHS604PrimDiag",
         "population", "dementia_prevalence",
-    }  # fmt: skip
+    }
     assert design_tables <= set(CONTRACT.tables)
 
 

@@ -18,6 +18,18 @@ FIELD_TYPES = frozenset(
     | {"date", "time", "integer", "decimal"}
 )
 RULE_KINDS = frozenset({"date_order", "one_of_required"})
+#: The warehouse (DuckDB) column type of each field type. NHS numbers are validated on ingest
+#: and never stored, so they have no warehouse type.
+WAREHOUSE_TYPES = {
+    "identifier": "VARCHAR",
+    "person_id": "VARCHAR",
+    "code": "VARCHAR",
+    "string": "VARCHAR",
+    "date": "DATE",
+    "time": "TIME",
+    "integer": "INTEGER",
+    "decimal": "DOUBLE",
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,12 @@ class Table:
     @property
     def person_id_fields(self) -> list[str]:
         return [f.name for f in self.fields.values() if f.type == "person_id"]
+
+    @property
+    def warehouse_columns(self) -> dict[str, str]:
+        """The columns this table has in the warehouse, with their DuckDB types."""
+        stored = (f for f in self.fields.values() if f.type in WAREHOUSE_TYPES)
+        return {f.name: WAREHOUSE_TYPES[f.type] for f in stored}
 
 
 @dataclass(frozen=True)
