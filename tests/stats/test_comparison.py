@@ -419,6 +419,26 @@ def test_dsr_ratio_by_hand():
     assert asian["significance"] == "not calculated"
 
 
+def test_dsr_ratio_uses_the_multiplier_to_put_value_and_variance_on_one_scale():
+    per_100k = pd.DataFrame(
+        {
+            "ethnicity": ["White British", "Black"],
+            "value": [65.0, 230.0],
+            "variance": [4e-12, 2.5e-10],
+            "total_count": [4000, 900],
+        }
+    )
+    per_10k = per_100k.assign(value=per_100k["value"] / 10)
+    a = dsr_ratio(per_100k, "value", "variance", "ethnicity", "White British", "total_count")
+    b = dsr_ratio(
+        per_10k, "value", "variance", "ethnicity", "White British", "total_count",
+        multiplier=10_000,
+    )
+    for column in ("ratio", "ratio_lower", "ratio_upper"):
+        assert b.loc[1, column] == pytest.approx(a.loc[1, column], rel=1e-12)
+    assert b.loc[1, "difference_upper"] == pytest.approx(a.loc[1, "difference_upper"] / 10)
+
+
 def test_dsr_ratio_suppressed_everywhere_when_reference_count_below_ten():
     df = pd.DataFrame(
         {

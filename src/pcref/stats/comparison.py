@@ -520,8 +520,8 @@ def dsr_ratio(
     group: str,
     reference: str,
     total_count: str,
-    multiplier: float = 100_000,
     confidence: ConfidenceArg = 0.95,
+    multiplier: float = 100_000,
     by: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Each group's directly standardised rate compared with the reference group's.
@@ -541,8 +541,8 @@ def dsr_ratio(
         variance: the DSR's variance per person (before the multiplier).
         group, reference: group column and the reference group's label.
         total_count: total events behind each DSR.
-        multiplier: the scale of ``value`` (100000 = per 100,000).
         confidence: 0.95, 0.998, another level in [0.9, 1], or (0.95, 0.998).
+        multiplier: the scale of ``value`` (100000 = per 100,000).
         by: optional partition column(s), each with its own reference row.
 
     Returns:
