@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -19,8 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import find
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from pcref import codelists
+from pcref.cli import app
 from pcref.contract import Field, load_contract
 
 # Two NHS numbers whose check digits were worked by hand (see test_nhs_number.py).
@@ -119,3 +123,55 @@ def extract() -> Extract:
 def valid_dir(tmp_path: Path) -> Path:
     """A valid CSV extract written to disk."""
     return Extract().write(tmp_path / "extract")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """What `pcref validate --json` said about a rejected extract."""
+
+    finding: dict
+    report: dict
+
+    @property
+    def fatal_rules(self) -> set[str]:
+        return {f["rule"] for f in self.report["findings"] if f["severity"] == "fatal"}
+
+
+def _rejected(
+    directory: Path,
+    rule_id: str,
+    *,
+    file: str,
+    column: str | None,
+    row: int | None,
+    says: tuple[str, ...] = (),
+) -> Rejection:
+    """Run `pcref validate --json`: it must exit 1 and report ``rule_id`` for ``file`` and
+    ``column`` with a first message naming the file, the row, the column and what was
+    expected (plus every phrase in ``says``)."""
+    result = CliRunner().invoke(app, ["validate", "--json", str(directory)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["fatal"] is True
+    matching = [f for f in report["findings"] if f["rule"] == rule_id]
+    assert matching, f"no {rule_id}: {report['counts_by_rule']}"
+    finding = matching[0]
+    assert finding["severity"] == "fatal"
+    assert (finding["file"], finding["column"]) == (file, column)
+    message = finding["messages"][0]
+    assert message.startswith(file)
+    if row is not None:
+        assert finding["examples"][0]["row"] == row
+        assert f"{file} row {row}" in message
+    if column is not None:
+        assert f"column {column}" in message
+    assert "; expected " in message or ": expected " in message
+    for part in says:
+        assert part in message, message
+    return Rejection(finding, report)
+
+
+@pytest.fixture
+def rejected():
+    """`_rejected`, as a fixture so test modules can use it."""
+    return _rejected

@@ -102,7 +102,7 @@ def row_checks(source: StagedTable) -> list[RowCheck]:
             start_sql, end_sql = identifier(start), identifier(end)
             checks.append(RowCheck(
                 "dates_out_of_order", end,
-                f"TRY_CAST({end_sql} AS DATE) < TRY_CAST({start_sql} AS DATE)",
+                f"{as_date(end_sql)} < {as_date(start_sql)}",
                 f"{end} on or after {start}: {rule.description}",
                 value=end_sql, note=f"{literal(start + ' is ')} || {start_sql}",
             ))
@@ -113,6 +113,13 @@ def row_checks(source: StagedTable) -> list[RowCheck]:
                 f"at least one of {', '.join(rule.fields)}: {rule.description}",
             ))
     return checks
+
+
+def as_date(column: str) -> str:
+    """SQL for the column as a DATE when it is a valid YYYY-MM-DD date, else NULL (DuckDB
+    would also cast '2024-04-03 00:00:00', which the contract rejects)."""
+    return (f"CASE WHEN regexp_full_match({column}, '{DATE_PATTERN}') "
+            f"THEN TRY_CAST({column} AS DATE) END")
 
 
 def _field_checks(spec: Field, column: str) -> Iterable[RowCheck]:
@@ -282,30 +289,33 @@ def _duplicate_keys(connection: duckdb.DuckDBPyConnection, source: StagedTable) 
         return []
     columns = ", ".join(identifier(c) for c in key)
     complete = " AND ".join(present(identifier(c)) for c in key)
-    shown = " || ' / ' || ".join(identifier(c) for c in key)
-    rows = connection.execute(
+    groups = connection.execute(
         f"""
         WITH repeated AS (
-            SELECT {shown} AS key_value, count(*) AS n,
-                   list(rowid + {source.row_offset} ORDER BY rowid) AS positions
+            SELECT {columns}, count(*) AS n, min(rowid) AS first
             FROM {source.sql_name} WHERE {complete}
             GROUP BY {columns} HAVING count(*) > 1
         )
-        SELECT sum(n - 1) OVER () AS extra_rows, key_value, positions
-        FROM repeated ORDER BY positions[1] LIMIT {EXAMPLES_PER_FINDING}
+        SELECT sum(n - 1) OVER (), n, {columns}
+        FROM repeated ORDER BY first LIMIT {EXAMPLES_PER_FINDING}
         """
     ).fetchall()
-    if not rows:
+    if not groups:
         return []
-    examples = tuple(
-        Example(row=int(positions[1]), value=key_value,
-                note=f"same {' + '.join(key)} as row {positions[0]}"
-                + (f" ({len(positions)} rows in all)" if len(positions) > 2 else ""))
-        for _, key_value, positions in rows
-    )
+    same_key = " AND ".join(f"{identifier(c)} = ?" for c in key)
+    examples = []
+    for _, n, *values in groups:
+        first, second = (row for (row,) in connection.execute(
+            f"SELECT rowid + {source.row_offset} FROM {source.sql_name} WHERE {same_key} "
+            "ORDER BY rowid LIMIT 2", values).fetchall())
+        examples.append(Example(
+            row=int(second), value=" / ".join(values),
+            note=f"same {' + '.join(key)} as row {first}"
+            + (f" ({n} rows in all)" if n > 2 else "")))
     return [Finding.of(
         "duplicate_key", table=source.name, file=source.file_name, column=", ".join(key),
-        count=int(rows[0][0]), expected=f"one row per {' + '.join(key)}", examples=examples)]
+        count=int(groups[0][0]), expected=f"one row per {' + '.join(key)}",
+        examples=tuple(examples))]
 
 
 def _orphans(

@@ -251,11 +251,13 @@ def _csv_file_checks(table: Table, path: Path) -> tuple[list[str] | None, list[F
                     Example(row=1, value=header_text[:80],
                             note=f"the header is separated by {label}"),
                 )]
-    return names, _column_checks(table, path, names)
+    return names, _column_checks(table, path, names, 1)
 
 
-def _column_checks(table: Table, path: Path, names: list[str]) -> list[Finding]:
-    """Missing, doubled and unexpected columns in a header (CSV or Parquet)."""
+def _column_checks(
+    table: Table, path: Path, names: list[str], header_row: int | None
+) -> list[Finding]:
+    """Missing, doubled and unexpected columns in a header (CSV: row 1; Parquet: the schema)."""
     findings = []
     seen: set[str] = set()
     for name in names:
@@ -263,24 +265,27 @@ def _column_checks(table: Table, path: Path, names: list[str]) -> list[Finding]:
             findings.append(Finding.of(
                 "duplicate_column", table=table.name, file=path.name, column=name, count=1,
                 expected="each column named once in the header",
-                examples=(Example(row=1, value=name),)))
+                examples=(Example(row=header_row, value=name),)))
         seen.add(name)
     lower = {name.lower(): name for name in names}
     for column, spec in table.fields.items():
         if column in seen:
             continue
         near = lower.get(column.lower())
-        note = f"the header has {near!r}, which differs only in case" if near else None
+        note = "not in the header" if header_row else "not among the file's columns"
+        if near:
+            note += f" (it has {near!r}, which differs only in case)"
         findings.append(Finding.of(
             "missing_column" if spec.required else "optional_column_missing",
             table=table.name, file=path.name, column=column, count=1,
-            expected=f"a column named {column} in the header ({spec.description})",
-            examples=(Example(row=1, note=note),) if note else ()))
+            expected=f"a column named {column} ({spec.description})",
+            examples=(Example(row=header_row, note=note),)))
     for name in names:
         if name not in table.fields:
             findings.append(Finding.of(
                 "unexpected_column", table=table.name, file=path.name, column=name, count=1,
-                expected=f"only the contract's columns for {table.name}"))
+                expected=f"only the contract's columns for {table.name}; it is not loaded",
+                examples=(Example(row=header_row, note="a column the contract does not have"),)))
     return findings
 
 
@@ -330,10 +335,10 @@ def _create_stage(
             select.append(f"CAST({quoted} AS VARCHAR) AS {quoted}")
         else:
             select.append(quoted)
-    connection.execute(
+    created = connection.execute(
         f"CREATE OR REPLACE TABLE {staged.sql_name} AS SELECT {', '.join(select)} FROM {source}"
-    )
-    return connection.execute(f"SELECT count(*) FROM {staged.sql_name}").fetchone()[0]
+    ).fetchone()
+    return int(created[0])  # DuckDB answers CREATE TABLE AS with the number of rows
 
 
 def _with_rows(staged: StagedTable, rows: int, findings: list[Finding]) -> StagedTable:
@@ -427,7 +432,7 @@ def _stage_parquet(
                  .fetchall()]
     except duckdb.Error as error:
         return failed(_first_line(error))
-    findings = _column_checks(table, path, names)
+    findings = _column_checks(table, path, names, None)
     if any(f.fatal for f in findings):
         return _stage_empty(connection, table, loaded=False, file=path,
                             file_format="parquet"), findings

@@ -158,12 +158,14 @@ def write_warehouse(
         connection.execute(f"ATTACH {literal(str(temporary))} AS {_NEW}")
         attached = True
         _register_pseudonyms(connection, contract, staged, key)
+        connection.execute("BEGIN TRANSACTION")  # one commit, not one per statement
         for table in contract.tables.values():
             if on_table is not None:
                 on_table(table.name)
             _write_table(connection, table, staged[table.name])
         run = make_run()
         _write_runs(connection, path, run)
+        connection.execute("COMMIT")
         connection.execute(f"DETACH {_NEW}")
         attached = False
         _flush(temporary)
@@ -172,6 +174,8 @@ def write_warehouse(
         return run
     except BaseException:
         if attached:
+            with contextlib.suppress(duckdb.Error):
+                connection.execute("ROLLBACK")
             with contextlib.suppress(duckdb.Error):
                 connection.execute(f"DETACH {_NEW}")
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
