@@ -29,7 +29,7 @@ from importlib import resources
 
 import duckdb
 
-from pcref.contract import Table, load_contract
+from pcref.contract import WAREHOUSE_TYPES, Table, load_contract
 
 #: Each relation and the relations its SQL reads, in build order.
 RELATIONS: dict[str, tuple[str, ...]] = {
@@ -94,19 +94,6 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
         "MethAdmMHHospProvSpell",
         "DestOfDischHospProvSpell",
     ),
-}
-
-#: Warehouse (DuckDB) column type for each data-contract field type. NHS numbers are validated and
-#: dropped on ingest, so they have no warehouse column.
-WAREHOUSE_TYPES: dict[str, str] = {
-    "identifier": "VARCHAR",
-    "person_id": "VARCHAR",
-    "code": "VARCHAR",
-    "string": "VARCHAR",
-    "date": "DATE",
-    "time": "TIME",
-    "integer": "INTEGER",
-    "decimal": "DOUBLE",
 }
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
