@@ -1,0 +1,154 @@
+"""dq_ethnicity_recorded: coverage, validity and accuracy of ethnic category, per person and team.
+
+The unit (a person and a team with an attended contact in the period) is tested in full here;
+the other data-quality metrics carry the same two CTEs, which their tests check are identical to
+this file's.
+"""
+
+import datetime as dt
+from importlib import resources
+
+import sqlglot
+
+from pcref import codelists
+from pcref.metrics.catalogue import load_catalogue, parse_metric
+from pcref.metrics.sql import unit_rows
+
+ID = "dq_ethnicity_recorded"
+# Parsed from its own file so that these tests do not depend on every other catalogue file.
+METRIC = parse_metric(
+    resources.files("pcref.metrics").joinpath("catalogue", f"{ID}.sql").read_text("utf-8"),
+    f"catalogue/{ID}.sql",
+)
+YEAR = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+STATISTICS = ("coverage", "validity", "accuracy")
+
+
+def person(person_id, ethnicity=None):
+    return {"Person_ID": person_id, "OrgIDProv": "RXY", "AgeRepPeriodEnd": 40,
+            "EthnicCategory": ethnicity}
+
+
+def contact(contact_id, person_id, date, team="T1", attendance="5"):
+    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
+            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
+
+
+def by_statistic(rows):
+    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
+    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
+                                 "numerator", "denominator"}
+    assert (rows["denominator"] == 1).all()
+    result = {}
+    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
+        values = dict(zip(group["statistic"], group["numerator"], strict=True))
+        assert len(group) == 3 and set(values) == set(STATISTICS)
+        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
+    return result
+
+
+def event_dates(rows):
+    first = rows[rows["statistic"] == "coverage"]
+    return {
+        (p, None if t != t else t): d.isoformat()
+        for p, t, d in zip(first["Person_ID"], first["team_id"], first["event_date"].dt.date,
+                           strict=True)
+    }
+
+
+def test_definition_parses_and_transpiles_to_spark():
+    assert load_catalogue()[ID] == METRIC
+    assert METRIC.method == "proportion" and METRIC.denominator == "rows"
+    assert METRIC.multiplier == 100
+    assert METRIC.statistics == STATISTICS
+    assert "team" in METRIC.breakdowns and "ethnicity_5" not in METRIC.breakdowns
+    spark = sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")[0]
+    assert "MHS201CareContact" in spark
+
+
+def test_one_row_per_person_and_team_seen_in_the_period(warehouse, insert):
+    insert("MHS001MPI", [person(p, "A") for p in ("p1", "p2", "p3", "p4", "p5", "p6", "p7")])
+    insert("MHS201CareContact", [
+        contact("C1", "p1", "2024-03-31"),                    # before the period
+        contact("C2", "p1", "2024-04-01"),                    # first day: first contact
+        contact("C3", "p1", "2024-06-01"),
+        contact("C4", "p1", "2024-05-01", team="T2"),         # a second team
+        contact("C5", "p2", "2025-03-31"),                    # last day of the period
+        contact("C6", "p2", "2025-04-01", team="T2"),         # after the period
+        contact("C7", "p3", "2024-07-01", attendance="3"),    # did not attend
+        contact("C8", "p3", "2024-07-02", attendance="2"),    # cancelled by the patient
+        contact("C9", "p4", "2024-08-01", attendance=None),   # attendance not recorded
+        contact("C10", "p5", "2024-09-01", team=None),        # no team, and no other contact
+        contact("C11", "p5", "2024-09-05", team=None),
+        contact("C12", "p6", "2024-10-01", team=None),        # no team, but seen by T2 too
+        contact("C13", "p6", "2024-11-01", team="T2"),
+        contact("C14", "p7", "2024-12-01", team="T1", attendance="3"),  # DNA with T1 ...
+        contact("C15", "p7", "2024-12-02", team=None, attendance="6"),  # ... seen, no team
+    ])
+    rows = unit_rows(warehouse, METRIC, *YEAR)
+    assert event_dates(rows) == {
+        ("p1", "T1"): "2024-04-01",
+        ("p1", "T2"): "2024-05-01",
+        ("p2", "T1"): "2025-03-31",
+        ("p5", None): "2024-09-01",
+        ("p6", "T2"): "2024-11-01",
+        ("p7", None): "2024-12-02",
+    }
+    assert len(rows) == 3 * 6
+
+
+def test_statistics_for_each_kind_of_recording(warehouse, insert):
+    insert("MHS001MPI", [
+        person("white_british", "A"),
+        person("any_other", "S"),
+        person("not_stated", "Z"),
+        person("not_known", "99"),
+        person("blank", None),
+        person("local_sub_code", "A1"),  # not a national code: recorded but not valid
+        person("lower_case", "a"),
+    ])
+    insert("MHS201CareContact", [
+        contact(f"C{i}", p, "2024-05-01")
+        for i, p in enumerate(["white_british", "any_other", "not_stated", "not_known", "blank",
+                               "local_sub_code", "lower_case", "not_in_mpi"])
+    ])
+    assert by_statistic(unit_rows(warehouse, METRIC, *YEAR)) == {
+        ("white_british", "T1"): (1, 1, 1),
+        ("any_other", "T1"): (1, 1, 1),
+        ("not_stated", "T1"): (1, 1, 0),
+        ("not_known", "T1"): (1, 1, 0),
+        ("blank", "T1"): (0, 0, 0),
+        ("local_sub_code", "T1"): (1, 0, 0),
+        ("lower_case", "T1"): (1, 0, 0),
+        ("not_in_mpi", "T1"): (0, 0, 0),
+    }
+
+
+def test_blank_string_is_not_recorded(warehouse, insert):
+    insert("MHS001MPI", [person("spaces", "  ")])
+    insert("MHS201CareContact", [contact("C1", "spaces", "2024-05-01")])
+    assert by_statistic(unit_rows(warehouse, METRIC, *YEAR)) == {("spaces", "T1"): (0, 0, 0)}
+
+
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+    """The SQL's hard-coded codes are the ethnic_category list and its unknown codes."""
+    codes = sorted(codelists.codes("ethnic_category"))
+    insert("MHS001MPI", [person(f"p_{code}", code) for code in codes])
+    insert("MHS201CareContact", [contact(f"C_{code}", f"p_{code}", "2024-05-01")
+                                 for code in codes])
+    result = by_statistic(unit_rows(warehouse, METRIC, *YEAR))
+    unknown = set(codelists.info("ethnic_category")["unknown_codes"])
+    assert result == {(f"p_{code}", "T1"): (1, 1, 0 if code in unknown else 1) for code in codes}
+
+
+def test_attended_codes_match_the_attendance_code_list(warehouse, insert):
+    attendance = codelists.load("attendance")
+    insert("MHS001MPI", [person(f"p_{code}", "A") for code in attendance["code"]])
+    insert("MHS201CareContact", [contact(f"C_{code}", f"p_{code}", "2024-05-01",
+                                         attendance=code) for code in attendance["code"]])
+    seen = {p for p, _ in by_statistic(unit_rows(warehouse, METRIC, *YEAR))}
+    assert seen == {f"p_{code}" for code in attendance.query("attended == 'Y'")["code"]}
+
+
+def test_empty_warehouse_gives_no_rows(warehouse):
+    assert unit_rows(warehouse, METRIC, *YEAR).empty

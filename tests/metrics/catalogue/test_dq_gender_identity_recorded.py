@@ -1,0 +1,119 @@
+"""dq_gender_identity_recorded: coverage, validity and accuracy of gender identity per person, team.
+
+The people-and-teams unit is tested in full in test_dq_ethnicity_recorded.py; here it is checked
+to be the same SQL, plus one case of its own.
+"""
+
+import datetime as dt
+from importlib import resources
+
+import sqlglot
+from sqlglot import exp
+
+from pcref import codelists
+from pcref.metrics.catalogue import load_catalogue, parse_metric
+from pcref.metrics.sql import unit_rows
+
+ID = "dq_gender_identity_recorded"
+METRIC = parse_metric(
+    resources.files("pcref.metrics").joinpath("catalogue", f"{ID}.sql").read_text("utf-8"),
+    f"catalogue/{ID}.sql",
+)
+YEAR = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+STATISTICS = ("coverage", "validity", "accuracy")
+
+
+def person(person_id, code=None):
+    return {"Person_ID": person_id, "OrgIDProv": "RXY", "AgeRepPeriodEnd": 40,
+            "GenderIDCode": code}
+
+
+def contact(contact_id, person_id, date, team="T1", attendance="5"):
+    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
+            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
+
+
+def by_statistic(rows):
+    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
+    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
+                                 "numerator", "denominator"}
+    assert (rows["denominator"] == 1).all()
+    result = {}
+    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
+        values = dict(zip(group["statistic"], group["numerator"], strict=True))
+        assert len(group) == 3 and set(values) == set(STATISTICS)
+        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
+    return result
+
+
+def ctes(sql):
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return {cte.alias: cte.this.sql(dialect="duckdb") for cte in tree.find_all(exp.CTE)}
+
+
+def test_definition_parses_and_transpiles_to_spark():
+    assert load_catalogue()[ID] == METRIC
+    assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
+    assert METRIC.statistics == STATISTICS
+    assert {"team", "ethnicity_5", "age_band"} <= set(METRIC.breakdowns)
+    assert "sex" not in METRIC.breakdowns  # sex is derived partly from gender identity
+    assert METRIC.reference_group == {"ethnicity_5": "White"}
+    sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")
+
+
+def test_unit_is_the_same_as_for_ethnicity():
+    reference = ctes(load_catalogue()["dq_ethnicity_recorded"].sql)
+    mine = ctes(METRIC.sql)
+    for name in ("attended_contacts", "people_in_contact_by_team"):
+        assert mine[name] == reference[name]
+
+
+def test_people_seen_by_each_team_in_the_period(warehouse, insert):
+    insert("MHS001MPI", [person("p1", "3"), person("p2", "1")])
+    insert("MHS201CareContact", [
+        contact("C1", "p1", "2024-04-01", team=None),       # first day; no team ...
+        contact("C2", "p1", "2024-05-01", team="T2"),       # ... but T2 is named later
+        contact("C3", "p2", "2024-06-01", attendance="3"),  # did not attend
+    ])
+    rows = unit_rows(warehouse, METRIC, *YEAR)
+    assert by_statistic(rows) == {("p1", "T2"): (1, 1, 1)}
+    assert [d.isoformat() for d in rows["event_date"].dt.date] == ["2024-05-01"] * 3
+
+
+def test_statistics_for_each_kind_of_recording(warehouse, insert):
+    cases = {
+        "male": "1",
+        "female": "2",
+        "non_binary": "3",
+        "other": "4",              # other (not listed) is an answer
+        "not_known": "X",
+        "not_stated": "Z",
+        "blank": None,
+        "stated_gender_9": "9",    # person stated gender code, not a gender identity code
+        "lower_case": "x",
+    }
+    insert("MHS001MPI", [person(p, code) for p, code in cases.items()])
+    insert("MHS201CareContact", [contact(f"C_{p}", p, "2024-05-01") for p in cases])
+    assert by_statistic(unit_rows(warehouse, METRIC, *YEAR)) == {
+        ("male", "T1"): (1, 1, 1),
+        ("female", "T1"): (1, 1, 1),
+        ("non_binary", "T1"): (1, 1, 1),
+        ("other", "T1"): (1, 1, 1),
+        ("not_known", "T1"): (1, 1, 0),
+        ("not_stated", "T1"): (1, 1, 0),
+        ("blank", "T1"): (0, 0, 0),
+        ("stated_gender_9", "T1"): (1, 0, 0),
+        ("lower_case", "T1"): (1, 0, 0),
+    }
+
+
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+    """The SQL's hard-coded codes are the gender_identity list and its unknown codes."""
+    codes = sorted(codelists.codes("gender_identity"))
+    insert("MHS001MPI", [person(f"p_{code}", code) for code in codes])
+    insert("MHS201CareContact", [contact(f"C_{code}", f"p_{code}", "2024-05-01")
+                                 for code in codes])
+    unknown = set(codelists.info("gender_identity")["unknown_codes"])
+    assert by_statistic(unit_rows(warehouse, METRIC, *YEAR)) == {
+        (f"p_{code}", "T1"): (1, 1, 0 if code in unknown else 1) for code in codes
+    }
