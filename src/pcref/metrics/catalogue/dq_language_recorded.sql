@@ -12,10 +12,10 @@ description: >
   NHS codes q1 to q5 for Braille, sign languages and Makaton); accuracy the percentage with a
   valid code that says something. The list has no "not known" or "not stated" code, so accuracy
   equals validity. The list is marked incomplete (the Data Dictionary's own list was not
-  verified), so codes outside it are the ones to check rather than count as errors: this is the
-  one recording item where validity can usefully fall below coverage. Language is as recorded
-  on the master patient index in the extract. English counts as recorded like any other
-  language.
+  verified), so a code outside it may be a real language the list lacks: where validity falls
+  below coverage, check those codes before treating them as recording errors. Language is as
+  recorded on the master patient index in the extract. English counts as recorded like any
+  other language.
 family: Data quality
 unit: "%"
 method: proportion
