@@ -74,7 +74,7 @@ def test_warehouse_has_contract_tables_with_proper_types(valid_dir, tmp_path):
     for table in contract.tables.values():
         expected = {f.name: EXPECTED_TYPES[f.type] for f in table.fields.values()
                     if f.type != "nhs_number"}
-        assert found[table.name] == expected, table.name
+        assert found[table.name] == expected == table.warehouse_columns, table.name
 
 
 def test_values_are_typed_and_blanks_are_null(extract, tmp_path):

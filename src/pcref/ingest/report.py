@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pcref.ingest.findings import Finding, ValidationReport
+from pcref.ingest.rules import RULES
 
 
 def to_json(report: ValidationReport, **extra: Any) -> str:
@@ -61,19 +62,22 @@ def verdict(report: ValidationReport) -> Text:
 
 def findings_table(report: ValidationReport) -> Table:
     table = Table(title="Validation findings", show_lines=False, expand=False)
-    table.add_column("Severity")
-    table.add_column("Rule")
-    table.add_column("File, column")
-    table.add_column("Count", justify="right")
-    table.add_column("Examples")
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Rule", no_wrap=True, min_width=max(len(r.id) for r in RULES))
+    table.add_column("File / column", overflow="fold")
+    table.add_column("Count", justify="right", no_wrap=True)
+    table.add_column("Examples", overflow="fold")
     for finding in report.sorted_findings():
         severity = Text(str(finding.rule.severity),
                         style="bold red" if finding.fatal else "yellow")
         where = finding.file or finding.table or ""
         if finding.column:
-            where += f", {finding.column}"
+            where += f"\n{finding.column}"
+        source = report.sources.get(finding.table or "")
+        every_row = (finding.rule.level == "value" and source is not None
+                     and source.rows > 1 and finding.count == source.rows)
         table.add_row(severity, finding.rule.id, where, f"{finding.count:,}",
-                      _examples_cell(finding))
+                      "every row" if every_row else _examples_cell(finding))
     return table
 
 

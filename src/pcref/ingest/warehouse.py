@@ -27,23 +27,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pcref.contract import Contract, Field, Table
+from pcref.contract import WAREHOUSE_TYPES, Contract, Field, Table
 from pcref.ingest.pseudonymise import PseudonymisationKey
 from pcref.ingest.reader import StagedTable
 from pcref.ingest.sql import identifier, literal, present
-
-#: DuckDB type for each contract field type; NHS numbers are never stored.
-COLUMN_TYPES = {
-    "identifier": "VARCHAR",
-    "person_id": "VARCHAR",
-    "code": "VARCHAR",
-    "string": "VARCHAR",
-    "date": "DATE",
-    "time": "TIME",
-    "integer": "INTEGER",
-    "decimal": "DOUBLE",
-}
-NOT_STORED = frozenset({"nhs_number"})
 
 RUN_TABLE = "ingest_run"
 RUN_COLUMNS = {
@@ -106,8 +93,9 @@ def new_run_id() -> str:
 
 
 def stored_fields(table: Table) -> list[Field]:
-    """The fields of a contract table that the warehouse keeps (all but NHS numbers)."""
-    return [f for f in table.fields.values() if f.type not in NOT_STORED]
+    """The fields of a contract table that the warehouse keeps: those whose type has a
+    warehouse type in the contract (all but NHS numbers)."""
+    return [f for f in table.fields.values() if f.type in WAREHOUSE_TYPES]
 
 
 def previous_runs(path: Path) -> int:
@@ -230,12 +218,12 @@ def _write_table(connection: duckdb.DuckDBPyConnection, table: Table, source: St
             joins.append(f"LEFT JOIN {_PSEUDONYMS} AS {alias} "
                          f"ON {alias}.identifier = {column}")
             expression = f"{alias}.pseudonym"
-        elif COLUMN_TYPES[spec.type] == "VARCHAR":
+        elif WAREHOUSE_TYPES[spec.type] == "VARCHAR":
             expression = value
         else:
-            expression = f"CAST({value} AS {COLUMN_TYPES[spec.type]})"
+            expression = f"CAST({value} AS {WAREHOUSE_TYPES[spec.type]})"
         select.append(f"{expression} AS {identifier(spec.name)}")
-    columns = ", ".join(f"{identifier(f.name)} {COLUMN_TYPES[f.type]}"
+    columns = ", ".join(f"{identifier(f.name)} {WAREHOUSE_TYPES[f.type]}"
                         for f in stored_fields(table))
     connection.execute(f"CREATE TABLE {target} ({columns})")
     connection.execute(
