@@ -78,3 +78,29 @@ def ingest_extract(
         demo=demo, as_json=json_output, out=Console(), err=Console(stderr=True),
     )
     raise typer.Exit(code)
+
+
+@app.command("compute")
+def compute_results(
+    warehouse: str = typer.Option(..., "--warehouse", help="DuckDB warehouse file (read only)."),
+    period: str = typer.Option(
+        ..., "--period", help="Financial year(s), e.g. 2024-25 or 2022-23,2023-24,2024-25."
+    ),
+    out: str = typer.Option(..., "--out", help="Folder to write the results run to."),
+    metrics: str = typer.Option(
+        None, "--metrics", help="Comma-separated metric ids (default: the whole catalogue)."
+    ),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (or spark, when available)."),
+) -> None:
+    """Compute the metric catalogue into a results run (exit 1 if a metric failed)."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.metrics.command import run_compute
+
+    code = run_compute(
+        Path(warehouse), period, Path(out), metrics, engine,
+        console=Console(), err=Console(stderr=True),
+    )
+    raise typer.Exit(code)

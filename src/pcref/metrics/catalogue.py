@@ -32,6 +32,7 @@ else changes. The format is described for authors in ``docs/metric-catalogue.md`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -74,6 +75,11 @@ BREAKDOWNS = (
 POPULATION_BREAKDOWNS = frozenset(
     {"total", "ethnicity_5", "ethnicity_16", "age_band", "sex", "locality", "month", "quarter"}
 )
+TOTAL_BREAKDOWN = "total"
+ETHNICITY_BREAKDOWNS = ("ethnicity_5", "ethnicity_16")
+#: Breakdowns that nest in one dimension and so cannot be crossed with each other.
+_DIMENSION = {"ethnicity_5": "ethnicity", "ethnicity_16": "ethnicity", "month": "time",
+              "quarter": "time"}
 IMPROVEMENT_DIRECTIONS = ("increase", "decrease", "neutral")
 SUPPRESSION_RULES = {
     "counts": "counts suppressed and rounded; derived values suppressed with their numerator",
@@ -123,6 +129,8 @@ class Metric:
     sentence: str | None = None
     statistics: tuple[str, ...] = ()
     source: str | None = None
+    #: SHA-256 of the whole catalogue file, recorded with every results run.
+    file_sha256: str | None = None
 
 
 def _fail(path: str, message: str) -> ValueError:
@@ -153,17 +161,37 @@ def parse_metric(text: str, path: str) -> Metric:
         if spec[key] not in allowed:
             raise _fail(path, f"{key} {spec[key]!r} is not one of {', '.join(allowed)}")
     breakdowns = tuple(spec["breakdowns"])
-    crosses = tuple(tuple(pair.split(" x ")) for pair in spec.get("cross_breakdowns", []))
+    crosses = tuple(
+        tuple(part.strip() for part in str(pair).split(" x "))
+        for pair in spec.get("cross_breakdowns", [])
+    )
+    if any(len(pair) != 2 for pair in crosses):
+        raise _fail(path, "cross_breakdowns are written 'ethnicity_5 x sex'")
     for name in breakdowns + tuple(b for pair in crosses for b in pair):
         if name not in BREAKDOWNS:
             known = ", ".join(BREAKDOWNS)
             raise _fail(path, f"unknown breakdown {name!r}; expected one of {known}")
-    if any(len(pair) != 2 for pair in crosses):
-        raise _fail(path, "cross_breakdowns are written 'ethnicity_5 x sex'")
-    if spec["denominator"] == "population":
-        outside = set(breakdowns) - POPULATION_BREAKDOWNS
+    crosses = tuple(_cross(pair, path) for pair in crosses)
+    if len(set(crosses)) != len(crosses):
+        raise _fail(path, "a cross breakdown is listed twice")
+    if spec["denominator"] in ("population", "expected"):
+        crossed = {b for pair in crosses for b in pair}
+        outside = (set(breakdowns) | crossed) - POPULATION_BREAKDOWNS
         if outside:
             raise _fail(path, f"no population denominators for {', '.join(sorted(outside))}")
+    reference_group = dict(spec.get("reference_group") or {})
+    for name, label in reference_group.items():
+        if name not in ETHNICITY_BREAKDOWNS:
+            raise _fail(
+                path, f"reference_group is given per ethnicity breakdown "
+                f"({', '.join(ETHNICITY_BREAKDOWNS)}), not {name!r}"
+            )
+        groups = _ethnic_groups(name)
+        if label not in groups:
+            raise _fail(
+                path, f"reference_group {label!r} is not a {name} group; expected one of "
+                f"{', '.join(groups)}"
+            )
     requires = tuple(spec.get("requires", []))
     for relation in requires:
         if relation not in _PREP_RELATIONS:
@@ -184,7 +212,7 @@ def parse_metric(text: str, path: str) -> Metric:
         denominator=spec["denominator"],
         breakdowns=breakdowns,
         cross_breakdowns=crosses,
-        reference_group=dict(spec.get("reference_group", {})),
+        reference_group=reference_group,
         improvement_direction=spec["improvement_direction"],
         suppression=spec["suppression"],
         sql=sql,
@@ -195,7 +223,30 @@ def parse_metric(text: str, path: str) -> Metric:
         sentence=spec.get("sentence"),
         statistics=tuple(spec.get("statistics", [])),
         source=spec.get("source"),
+        file_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _cross(pair: tuple[str, ...], path: str) -> tuple[str, str]:
+    """A cross breakdown checked and written with its ethnicity breakdown first."""
+    first, second = pair
+    if TOTAL_BREAKDOWN in pair:
+        raise _fail(path, f"cross breakdown {' x '.join(pair)!r}: total cannot be crossed")
+    if first == second or _DIMENSION.get(first, first) == _DIMENSION.get(second, second):
+        raise _fail(
+            path, f"cross breakdown {' x '.join(pair)!r}: expected two different dimensions"
+        )
+    if second in ETHNICITY_BREAKDOWNS:
+        first, second = second, first
+    return first, second
+
+
+def _ethnic_groups(breakdown: str) -> tuple[str, ...]:
+    from pcref.metrics import attributes
+
+    if breakdown == "ethnicity_5":
+        return attributes.ethnicity_5_labels()
+    return attributes.ethnicity_16_labels()
 
 
 @cache

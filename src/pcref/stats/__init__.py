@@ -19,6 +19,7 @@ from pcref.stats.crude import rate as rate
 from pcref.stats.funnel import funnel_limits as funnel_limits
 from pcref.stats.funnel import funnel_points as funnel_points
 from pcref.stats.funnel import funnel_significance as funnel_significance
+from pcref.stats.median import median as median
 from pcref.stats.spc import spc as spc
 from pcref.stats.spc import spc_summary as spc_summary
 from pcref.stats.standard_populations import ESP2013_AGE_BANDS as ESP2013_AGE_BANDS

@@ -1,0 +1,194 @@
+"""Who each unit row is about: ethnicity, sex, age, locality and deprivation, in SQL.
+
+The engine attaches the same attributes to every metric's unit rows, so that every metric is
+broken down the same way. They come from the master patient index (``MHS001MPI``) and the LSOA
+lookup, through code-list mapping tables registered as SQL tables (never mapped in pandas, so
+national volumes stay in the engine):
+
+``ethnicity_16`` / ``ethnicity_5``
+    The short label (``label_short``, e.g. "Black African") and NHS England's five-group
+    (``ethnic_group_5``) of ``EthnicCategory``. A local two-character code ("A1") rolls up to
+    its first character, as the Data Dictionary says, except "99". Z is its own group
+    **Not stated** (asked, chose not to say); 99, a blank or an unmapped code is **Not known**.
+    Both are reported as groups of their own and never folded into a rate's denominator.
+``sex``
+    NHS England's derived gender (MHSDS monthly statistics, ``0.Generic_prep.py``):
+    ``GenderIDCode`` when it is 1–4, else ``Gender`` when it is 1, 2 or 9. 1 → Male, 2 →
+    Female, 3, 4 or 9 → Other (non-binary, not listed, indeterminate); otherwise Not known.
+    Only Male and Female have population denominators and enter standardisation.
+``birth_date`` / ``age_reported``
+    Date of birth, and ``AgeRepPeriodEnd`` for people without one; the age is taken at each
+    unit row's ``event_date`` (:func:`age_sql`).
+``locality`` / ``imd_quintile``
+    From the LSOA of residence via ``lsoa_lookup``: the reporting locality, and the Index of
+    Multiple Deprivation quintile ⌈decile / 2⌉ (1 = most deprived). No LSOA, or one not in the
+    lookup: Not known.
+
+Team and ward labels come from the ``team`` and ``ward`` lookups (``TeamName``, ``WardName``)
+for the ``team_id`` / ``ward_code`` of each unit row.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pcref import codelists
+from pcref.metrics.backend import Backend
+from pcref.stats import NHSE_AGE_BANDS
+
+NOT_STATED = "Not stated"
+NOT_KNOWN = "Not known"
+OTHER_SEX = "Other"
+SEX_LABELS = ("Male", "Female", OTHER_SEX, NOT_KNOWN)
+#: Population sex codes (the census's 1 and 2) as the engine labels them.
+POPULATION_SEX = {"1": "Male", "2": "Female"}
+IMD_QUINTILES = ("1 (most deprived)", "2", "3", "4", "5 (least deprived)")
+AGE_BANDS = (*NHSE_AGE_BANDS, NOT_KNOWN)
+#: Five-year bands of the dementia prevalence table (65-69 … 90+), youngest first.
+PREVALENCE_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
+
+#: Names of the relations the engine creates (temporary; nothing is written to the warehouse).
+ETHNIC_CATEGORY_TABLE = "pcref_ethnic_category"
+CENSUS_ETHNIC_GROUP_TABLE = "pcref_census_ethnic_group"
+PERSON_ATTRIBUTES = "pcref_person_attributes"
+
+
+def ethnic_category_map() -> pd.DataFrame:
+    """``code, ethnicity_16, ethnicity_5`` for every ETHNIC CATEGORY code, unknowns included."""
+    table = codelists.load("ethnic_category")
+    unknown = set(codelists.info("ethnic_category")["unknown_codes"])
+    group_5 = table["ethnic_group_5"].astype(object)
+    is_unknown = table["code"].isin(unknown)
+    group_5 = group_5.where(~is_unknown, table["label_short"].astype(object))
+    return pd.DataFrame({
+        "code": table["code"].astype(str),
+        "ethnicity_16": table["label_short"].astype(str),
+        "ethnicity_5": group_5.astype(str),
+    })
+
+
+def census_ethnic_group_map() -> pd.DataFrame:
+    """``code, ethnicity_16, ethnicity_5`` for the census's 19 groups.
+
+    ``ethnicity_16`` is empty (None) for Gypsy or Irish Traveller, Roma and Arab, which count
+    only in the five-group White and Other Ethnic Groups, as in NHS England's population code.
+    """
+    census = codelists.load("census2021_ethnic_group")
+    labels = dict(zip(ethnic_category_map()["code"], ethnic_category_map()["ethnicity_16"],
+                      strict=True))
+    sixteen = census["nhs_ethnic_category"].astype(object).map(
+        lambda code: labels[code] if isinstance(code, str) else None
+    )
+    return pd.DataFrame({
+        "code": census["code"].astype(str),
+        "ethnicity_16": sixteen.astype(object),
+        "ethnicity_5": census["ethnic_group_5"].astype(str),
+    })
+
+
+def ethnicity_16_labels() -> tuple[str, ...]:
+    """The 16 groups in Data Dictionary order, then Not stated and Not known."""
+    return tuple(ethnic_category_map()["ethnicity_16"])
+
+
+def ethnicity_5_labels() -> tuple[str, ...]:
+    """The five groups in NHS England's order, then Not stated and Not known."""
+    return tuple(dict.fromkeys(ethnic_category_map()["ethnicity_5"]))
+
+
+def ethnicity_16_parents() -> dict[str, str]:
+    """Each 16-group label's five-group label (Not stated/Not known map to themselves)."""
+    table = ethnic_category_map()
+    return dict(zip(table["ethnicity_16"], table["ethnicity_5"], strict=True))
+
+
+def register_code_lists(backend: Backend) -> None:
+    """Register the code-list mapping tables the attribute SQL joins."""
+    backend.register(ETHNIC_CATEGORY_TABLE, ethnic_category_map())
+    census = census_ethnic_group_map()
+    census["ethnicity_16"] = census["ethnicity_16"].astype("string")
+    backend.register(CENSUS_ETHNIC_GROUP_TABLE, census)
+
+
+def _imd_sql(decile: str) -> str:
+    cases = " ".join(
+        f"WHEN {decile} IN ({2 * q - 1}, {2 * q}) THEN '{label}'"
+        for q, label in enumerate(IMD_QUINTILES, start=1)
+    )
+    return f"CASE {cases} ELSE '{NOT_KNOWN}' END"
+
+
+def person_attributes_sql() -> str:
+    """One row per person of ``MHS001MPI`` with the attributes every breakdown uses."""
+    code = "TRIM(m.EthnicCategory)"
+    return f"""
+SELECT
+    m.Person_ID,
+    COALESCE(exact.ethnicity_16, rolled.ethnicity_16, '{NOT_KNOWN}') AS ethnicity_16,
+    COALESCE(exact.ethnicity_5, rolled.ethnicity_5, '{NOT_KNOWN}') AS ethnicity_5,
+    CASE derived_gender
+        WHEN '1' THEN 'Male'
+        WHEN '2' THEN 'Female'
+        WHEN '3' THEN '{OTHER_SEX}'
+        WHEN '4' THEN '{OTHER_SEX}'
+        WHEN '9' THEN '{OTHER_SEX}'
+        ELSE '{NOT_KNOWN}'
+    END AS sex,
+    m.PersonBirthDate AS birth_date,
+    m.AgeRepPeriodEnd AS age_reported,
+    COALESCE(area.Locality, '{NOT_KNOWN}') AS locality,
+    {_imd_sql("area.IMDDecile")} AS imd_quintile
+FROM (
+    SELECT
+        *,
+        CASE
+            WHEN TRIM(GenderIDCode) IN ('1', '2', '3', '4') THEN TRIM(GenderIDCode)
+            WHEN TRIM(Gender) IN ('1', '2', '9') THEN TRIM(Gender)
+        END AS derived_gender
+    FROM MHS001MPI
+) AS m
+LEFT JOIN {ETHNIC_CATEGORY_TABLE} AS exact
+    ON exact.code = {code}
+LEFT JOIN {ETHNIC_CATEGORY_TABLE} AS rolled
+    ON LENGTH({code}) = 2 AND {code} <> '99' AND rolled.code = SUBSTRING({code}, 1, 1)
+LEFT JOIN lsoa_lookup AS area
+    ON area.LSOA2021 = m.LSOA2021
+""".strip()
+
+
+def age_sql(event_date: str, birth_date: str, age_reported: str) -> str:
+    """Age in completed years at ``event_date`` (from the birth date, else the reported age).
+
+    Portable SQL: years between the dates, less one if the birthday has not come yet in the
+    event's year. Someone born on 29 February is a year older from 1 March in other years.
+    """
+    return f"""CASE
+        WHEN {birth_date} IS NOT NULL THEN
+            EXTRACT(YEAR FROM {event_date}) - EXTRACT(YEAR FROM {birth_date})
+            - CASE
+                WHEN EXTRACT(MONTH FROM {event_date}) < EXTRACT(MONTH FROM {birth_date})
+                  OR (EXTRACT(MONTH FROM {event_date}) = EXTRACT(MONTH FROM {birth_date})
+                      AND EXTRACT(DAY FROM {event_date}) < EXTRACT(DAY FROM {birth_date}))
+                THEN 1 ELSE 0
+              END
+        ELSE {age_reported}
+    END"""
+
+
+def age_band_sql(age: str) -> str:
+    """NHS England's six bands for an age in years; a missing or negative age is Not known."""
+    bounds = (0, 16, 18, 35, 50, 65)
+    cases = [f"WHEN {age} IS NULL OR {age} < 0 THEN '{NOT_KNOWN}'"]
+    for upper, label in zip(bounds[1:], NHSE_AGE_BANDS, strict=False):
+        cases.append(f"WHEN {age} < {upper} THEN '{label}'")
+    cases.append(f"ELSE '{NHSE_AGE_BANDS[-1]}'")
+    return "CASE " + " ".join(cases) + " END"
+
+
+def prevalence_band_sql(age: str) -> str:
+    """Five-year band of the dementia prevalence table for an age (NULL below 65)."""
+    cases = [f"WHEN {age} < 65 THEN NULL"]
+    for lower, label in zip(range(65, 90, 5), PREVALENCE_BANDS, strict=False):
+        cases.append(f"WHEN {age} < {lower + 5} THEN '{label}'")
+    cases.append(f"ELSE '{PREVALENCE_BANDS[-1]}'")
+    return "CASE " + " ".join(cases) + " END"

@@ -1,0 +1,176 @@
+"""Population denominators, expected cases and the standard population, from the warehouse.
+
+The ``population`` table holds usual residents by area, Census 2021 ethnic group (19 groups),
+sex and single year of age. One SQL query per minimum age brings it into the engine grouped
+to the finest cells any breakdown needs — 16-group and 5-group ethnicity, sex, NHS England age
+band, dementia-prevalence band and locality — and every breakdown's denominators are sums of
+those cells (a few thousand rows, so the sums are exact and cheap in pandas).
+
+* Ethnicity: the census groups map to the NHS groups through the code list
+  ``census2021_ethnic_group``; Gypsy or Irish Traveller and Roma count only in the five-group
+  White, and Arab only in Other Ethnic Groups (as NHS England's population code does), so
+  they have no 16-group denominator but are in the five-group and total denominators.
+* Locality: each area's locality comes from ``lsoa_lookup``. An area whose LSOAs lie in more
+  than one locality cannot be split without LSOA populations, so no locality denominators
+  are given then (a warning says so); areas not in the lookup count in the total only.
+* Expected cases (``denominator: expected``): Σ prevalence(sex, five-year band 65-69 … 90+)
+  × population, over the group's cells, with the rates of ``dementia_prevalence``.
+* The standard population for direct standardisation is the table's own total (all ethnic
+  groups, every area) by sex × NHS England's six age bands, as NHS England uses England's own
+  total: the area standardised to itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pcref.metrics import attributes
+from pcref.metrics.backend import Backend
+
+#: Columns of the finest population cells (``locality`` and ``ethnicity_16`` may be missing).
+CELL_COLUMNS = ("ethnicity_16", "ethnicity_5", "sex", "age_band", "prevalence_band", "locality")
+
+
+class PopulationError(ValueError):
+    """The population or prevalence tables cannot give the denominators a metric needs."""
+
+
+@dataclass
+class Populations:
+    """The population cells for one minimum age, and what could not be attributed."""
+
+    cells: pd.DataFrame
+    min_age: int | None
+    warnings: list[str] = field(default_factory=list)
+    _expected: pd.Series | None = None
+
+    def totals(self, columns: tuple[str, ...], expected: bool = False) -> pd.DataFrame:
+        """Population (or expected cases) summed by ``columns``; groups with a missing label
+        (e.g. no 16-group for Arab) are left out. Columns: ``columns`` + ``denominator``."""
+        measure = self.expected_cases() if expected else self.cells["population"]
+        frame = self.cells[list(columns)].copy()
+        frame["denominator"] = measure.to_numpy(dtype="float64")
+        if not columns:
+            return pd.DataFrame({"denominator": [float(frame["denominator"].sum())]})
+        frame = frame.dropna(subset=list(columns))
+        return frame.groupby(list(columns), sort=True, as_index=False)["denominator"].sum()
+
+    def standard(self) -> pd.DataFrame:
+        """The standard population: ``sex``, ``ageband``, ``population`` (strata with people)."""
+        cells = self.cells[self.cells["sex"].isin(list(attributes.POPULATION_SEX.values()))]
+        table = cells.groupby(["sex", "age_band"], sort=True, as_index=False)["population"].sum()
+        table = table[table["population"] > 0].rename(columns={"age_band": "ageband"})
+        return table.reset_index(drop=True)
+
+    def expected_cases(self) -> pd.Series:
+        if self._expected is None:
+            raise PopulationError("expected cases were not computed (no prevalence table read)")
+        return self._expected
+
+
+def population_cells_sql(min_age: int | None) -> str:
+    """The finest population cells, summed in the engine."""
+    where = f"WHERE p.Age >= {int(min_age)}" if min_age is not None else ""
+    sexes = " ".join(f"WHEN '{code}' THEN '{label}'"
+                     for code, label in attributes.POPULATION_SEX.items())
+    return f"""
+SELECT
+    c.ethnicity_16,
+    c.ethnicity_5,
+    CASE TRIM(p.Sex) {sexes} END AS sex,
+    {attributes.age_band_sql("p.Age")} AS age_band,
+    {attributes.prevalence_band_sql("p.Age")} AS prevalence_band,
+    area.Locality AS locality,
+    SUM(CAST(p.Population AS BIGINT)) AS population
+FROM population AS p
+LEFT JOIN {attributes.CENSUS_ETHNIC_GROUP_TABLE} AS c
+    ON c.code = TRIM(p.Census2021EthnicGroup)
+LEFT JOIN (
+    SELECT AreaCode, MIN(Locality) AS Locality
+    FROM lsoa_lookup
+    GROUP BY AreaCode
+    HAVING COUNT(DISTINCT Locality) = 1
+) AS area
+    ON area.AreaCode = p.AreaCode
+{where}
+GROUP BY 1, 2, 3, 4, 5, 6
+""".strip()
+
+
+AMBIGUOUS_AREAS_SQL = """
+SELECT AreaCode, COUNT(DISTINCT Locality) AS localities
+FROM lsoa_lookup
+GROUP BY AreaCode
+HAVING COUNT(DISTINCT Locality) > 1
+ORDER BY AreaCode
+""".strip()
+
+PREVALENCE_SQL = (
+    "SELECT TRIM(Sex) AS Sex, TRIM(AgeBand) AS AgeBand, Prevalence FROM dementia_prevalence"
+)
+
+
+def load_populations(backend: Backend, min_age: int | None, *, expected: bool) -> Populations:
+    """Read the population cells (and, with ``expected``, the prevalence) for ``min_age``."""
+    cells = backend.query(population_cells_sql(min_age))
+    for column in CELL_COLUMNS:
+        cells[column] = cells[column].astype(object).where(cells[column].notna(), None)
+    cells["population"] = cells["population"].astype("float64")
+    cells = cells.sort_values(list(CELL_COLUMNS), na_position="last", kind="mergesort")
+    cells = cells.reset_index(drop=True)
+    warnings: list[str] = []
+    ambiguous = backend.query(AMBIGUOUS_AREAS_SQL)
+    if len(ambiguous):
+        areas = ", ".join(ambiguous["AreaCode"].astype(str).head(5))
+        warnings.append(
+            f"lsoa_lookup puts the LSOAs of {len(ambiguous)} area(s) ({areas}) in more than one "
+            "locality; locality population denominators cannot be derived from the area "
+            "population, so no locality rates are given"
+        )
+        cells["locality"] = None
+    unmapped = cells["ethnicity_5"].isna() & (cells["population"] > 0)
+    if unmapped.any():
+        warnings.append(
+            "population rows with a Census2021EthnicGroup code outside the code list count in "
+            "the total only"
+        )
+    populations = Populations(cells=cells, min_age=min_age, warnings=warnings)
+    if expected:
+        populations._expected = _expected_cases(cells, backend.query(PREVALENCE_SQL))
+    return populations
+
+
+def _expected_cases(cells: pd.DataFrame, prevalence: pd.DataFrame) -> pd.Series:
+    """Expected cases per population cell: population × prevalence(sex, five-year band)."""
+    if prevalence.empty:
+        raise PopulationError(
+            "table dementia_prevalence is empty; expected cases need a prevalence for each sex "
+            f"and five-year band {', '.join(attributes.PREVALENCE_BANDS)}"
+        )
+    sexes = {code: label for code, label in attributes.POPULATION_SEX.items()}
+    rates: dict[tuple[str, str], float] = {}
+    for row in prevalence.itertuples(index=False):
+        sex = sexes.get(str(row.Sex))
+        if sex is None:
+            continue
+        key = (sex, str(row.AgeBand))
+        if key in rates:
+            raise PopulationError(f"dementia_prevalence has two rates for Sex {row.Sex}, "
+                                  f"AgeBand {row.AgeBand}; expected one")
+        rates[key] = float(row.Prevalence)
+    needed = cells[(cells["population"] > 0) & cells["prevalence_band"].notna()
+                   & cells["sex"].notna()]
+    missing = sorted({(s, b) for s, b in zip(needed["sex"], needed["prevalence_band"],
+                                             strict=True)} - set(rates))
+    if missing:
+        sex, band = missing[0]
+        raise PopulationError(
+            f"dementia_prevalence has no rate for {sex} {band}; expected one for each sex and "
+            f"band {', '.join(attributes.PREVALENCE_BANDS)} where people live"
+        )
+    keys = list(zip(cells["sex"], cells["prevalence_band"], strict=True))
+    rate = np.array([rates.get(k, 0.0) if k[1] is not None else 0.0 for k in keys])
+    return pd.Series(cells["population"].to_numpy() * rate, index=cells.index)
