@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from pcref import codelists
 from pcref.contract import Contract, Field
@@ -33,6 +34,9 @@ INTEGER_PATTERN = "-?[0-9]+"
 DECIMAL_PATTERN = "-?[0-9]+(\\.[0-9]+)?"
 
 _SHOWN_CODES = 12
+
+#: Staging table of valid codes (list, code) used by the code checks.
+CODE_TABLE = "codelist_codes"
 
 
 @dataclass(frozen=True)
@@ -59,24 +63,52 @@ def run_checks(
     contract: Contract,
     on_table: Callable[[str], None] | None = None,
 ) -> list[Finding]:
-    """All value-level findings for the staged extract."""
+    """All value-level findings for the staged extract, in contract order.
+
+    (Checking two tables at once on separate cursors was measured slower: DuckDB already
+    spreads each query over the cores.)
+    """
+    register_code_lists(connection, contract)
     findings: list[Finding] = []
     for table in contract.tables.values():
         if on_table is not None:
             on_table(table.name)
-        source = staged[table.name]
-        if not source.loaded or source.rows == 0:
-            continue
-        findings.extend(_run_row_checks(connection, source, row_checks(source)))
-        findings.extend(_duplicate_keys(connection, source))
-        for spec in table.fields.values():
-            if spec.references is not None and spec.name in source.present_columns:
-                findings.extend(_orphans(connection, source, spec, staged))
+        findings.extend(check_table(connection, staged[table.name], staged))
     findings.extend(_people_without_activity(connection, staged, contract))
     return findings
 
 
+def check_table(
+    connection: duckdb.DuckDBPyConnection, source: StagedTable, staged: dict[str, StagedTable]
+) -> list[Finding]:
+    """Per-row checks, duplicate keys and references of one staged table."""
+    if not source.loaded or source.rows == 0:
+        return []
+    findings = _run_row_checks(connection, source, row_checks(source))
+    findings.extend(_duplicate_keys(connection, source))
+    for spec in source.table.fields.values():
+        if spec.references is not None and spec.name in source.present_columns:
+            findings.extend(_orphans(connection, source, spec, staged))
+    return findings
+
+
 # --- per-row checks ----------------------------------------------------------------------------
+
+
+def register_code_lists(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Load the codes of every list the contract uses into the staging table `CODE_TABLE`
+    (list, code), so code checks are semi-joins rather than long IN lists (ten times faster
+    for a list of 190 languages)."""
+    names = sorted({f.codelist for t in contract.tables.values() for f in t.fields.values()
+                    if f.codelist is not None})
+    pairs = [(name, code) for name in names for code in sorted(codelists.codes(name))]
+    relation = pa.table({"list": [p[0] for p in pairs], "code": [p[1] for p in pairs]})
+    connection.register("_codelist_codes", relation)
+    try:
+        connection.execute(
+            f"CREATE OR REPLACE TABLE {CODE_TABLE} AS SELECT * FROM _codelist_codes")
+    finally:
+        connection.unregister("_codelist_codes")
 
 
 def row_checks(source: StagedTable) -> list[RowCheck]:
@@ -152,7 +184,7 @@ def _field_checks(spec: Field, column: str) -> Iterable[RowCheck]:
         yield from _range_check(spec, column, DECIMAL_PATTERN, check)
     elif spec.type == "code":
         valid = codelists.codes(spec.codelist)
-        in_list = ", ".join(literal(code) for code in sorted(valid))
+        in_list = (f"SELECT code FROM {CODE_TABLE} WHERE list = {literal(spec.codelist)}")
         yield check("unknown_code", f"{column} NOT IN ({in_list})",
                     f"a code from the {spec.codelist} list ({describe_codes(valid)})",
                     explain=lambda value, valid=valid: explain_code(value, valid))

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from pcref import __version__
 from pcref.contract import Contract, load_contract
@@ -25,7 +26,13 @@ from pcref.ingest.checks import run_checks
 from pcref.ingest.findings import TableSource, ValidationReport
 from pcref.ingest.pseudonymise import PseudonymisationKey
 from pcref.ingest.reader import StagedTable, discover_files, stage_extract
-from pcref.ingest.warehouse import IngestRun, new_run_id, previous_runs, write_warehouse
+from pcref.ingest.warehouse import (
+    IngestRun,
+    new_run_id,
+    person_pseudonyms,
+    previous_runs,
+    write_warehouse,
+)
 
 #: Called at the start of each step with a short description ("reading MHS001MPI").
 Progress = Callable[[str], None]
@@ -93,42 +100,70 @@ def ingest(
     previous_runs(warehouse)  # refuse before any work if the target is not ours
     started_at = datetime.now(UTC)
     connection = _connect()
-    try:
-        report, staged, fingerprint = _validate(connection, Path(directory), contract, progress)
-        if report.fatal:
-            raise ExtractRejected(report)
-        digest, files = fingerprint
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pseudonyms: list[Future] = []
 
-        def make_run() -> IngestRun:
-            return IngestRun(
-                run_id=new_run_id(),
-                started_at=started_at,
-                finished_at=datetime.now(UTC),
-                input_fingerprint=digest,
-                input_files=files,
-                row_counts=report.row_counts(),
-                issue_counts=report.counts_by_rule(),
-                issues=[
-                    {name: value for name, value in f.to_dict().items()
-                     if name in ("rule", "severity", "table", "column", "count")}
-                    for f in report.sorted_findings()
-                ],
-                contract_version=contract.version,
-                code_version=code_version(),
-                key_id=key.key_id,
-                demo_key=key.demo,
-            )
+        def pseudonymise(staged: dict[str, StagedTable]) -> None:
+            # The HMACs are computed while DuckDB runs the checks (it releases the GIL).
+            cursor = connection.cursor()
 
-        on_table = (lambda name: progress(f"writing {name}")) if progress else None
-        run = write_warehouse(connection, warehouse, contract, staged, key, make_run, on_table)
-        return IngestResult(report=report, run=run, warehouse=warehouse)
-    finally:
-        connection.close()
+            def compute() -> pa.Table:
+                try:
+                    return person_pseudonyms(cursor, contract, staged, key)
+                finally:
+                    cursor.close()
+
+            pseudonyms.append(pool.submit(compute))
+
+        try:
+            report, staged, (digest, files) = _validate(
+                connection, Path(directory), contract, progress, after_staging=pseudonymise)
+            if report.fatal:
+                raise ExtractRejected(report)
+
+            def make_run() -> IngestRun:
+                return IngestRun(
+                    run_id=new_run_id(),
+                    started_at=started_at,
+                    finished_at=datetime.now(UTC),
+                    input_fingerprint=digest,
+                    input_files=files,
+                    row_counts=report.row_counts(),
+                    issue_counts=report.counts_by_rule(),
+                    issues=[
+                        {name: value for name, value in f.to_dict().items()
+                         if name in ("rule", "severity", "table", "column", "count")}
+                        for f in report.sorted_findings()
+                    ],
+                    contract_version=contract.version,
+                    code_version=code_version(),
+                    key_id=key.key_id,
+                    demo_key=key.demo,
+                )
+
+            on_table = (lambda name: progress(f"writing {name}")) if progress else None
+            run = write_warehouse(connection, warehouse, contract, staged,
+                                  pseudonyms[0].result(), make_run, on_table)
+            return IngestResult(report=report, run=run, warehouse=warehouse)
+        finally:
+            for future in pseudonyms:
+                future.cancel()
+            wait(pseudonyms)
+            connection.close()
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    # Insertion order must be kept: staged rowids are the row numbers reported to users.
-    return duckdb.connect(":memory:", config={"preserve_insertion_order": True})
+    """The in-memory staging database.
+
+    Insertion order must be kept: staged rowids are the row numbers reported to users. The
+    checkpoint threshold is raised because an in-memory database otherwise checkpoints
+    (compressing the staged text) once 16 MB have been written, which for a trust-scale
+    extract cost more CPU than reading the files; the staging tables live only for the run.
+    """
+    return duckdb.connect(":memory:", config={
+        "preserve_insertion_order": True,
+        "checkpoint_threshold": "1TB",
+    })
 
 
 def _validate(
@@ -136,6 +171,7 @@ def _validate(
     directory: Path,
     contract: Contract | None,
     progress: Progress | None,
+    after_staging: Callable[[dict[str, StagedTable]], None] | None = None,
 ) -> tuple[ValidationReport, dict[str, StagedTable], tuple[str, list[dict[str, Any]]]]:
     contract = contract or load_contract()
     if not directory.is_dir():
@@ -147,6 +183,8 @@ def _validate(
             connection, discovery, contract,
             (lambda name: progress(f"reading {name}")) if progress else None,
         )
+        if after_staging is not None:
+            after_staging(staged)
         findings.extend(run_checks(
             connection, staged, contract,
             (lambda name: progress(f"checking {name}")) if progress else None,

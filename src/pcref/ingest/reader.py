@@ -9,7 +9,8 @@ text and its row. Only when DuckDB rejects a file does Python scan it, to say ex
 
 Each contract table becomes ``stage."<table>"`` with exactly the contract's columns as text
 (absent optional columns as blanks, absent tables as empty tables), in file order, so
-``rowid + StagedTable.row_offset`` is the row number reported to the user.
+``rowid + StagedTable.row_offset`` is the row number reported to the user. Blank values (empty
+or only spaces) are staged as NULL; every other value exactly as written.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import duckdb
 
 from pcref.contract import Contract, Table
 from pcref.ingest.findings import Example, Finding
-from pcref.ingest.sql import identifier, literal
+from pcref.ingest.sql import blank_to_null, identifier, literal
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 STAGE_SCHEMA = "stage"
@@ -331,10 +332,9 @@ def _create_stage(
         quoted = identifier(column)
         if column not in staged.present_columns:
             select.append(f"CAST(NULL AS VARCHAR) AS {quoted}")
-        elif cast:
-            select.append(f"CAST({quoted} AS VARCHAR) AS {quoted}")
         else:
-            select.append(quoted)
+            text = f"CAST({quoted} AS VARCHAR)" if cast else quoted
+            select.append(f"{blank_to_null(text)} AS {quoted}")
     created = connection.execute(
         f"CREATE OR REPLACE TABLE {staged.sql_name} AS SELECT {', '.join(select)} FROM {source}"
     ).fetchone()

@@ -129,14 +129,15 @@ def write_warehouse(
     path: Path,
     contract: Contract,
     staged: dict[str, StagedTable],
-    key: PseudonymisationKey,
+    pseudonyms: pa.Table,
     make_run: Callable[[], IngestRun],
     on_table: Callable[[str], None] | None = None,
 ) -> IngestRun:
     """Build the warehouse from the staged (already validated) tables and move it into place.
 
-    ``make_run`` is called once the tables are written, so the run record can carry the
-    finish time. Returns the run recorded.
+    ``pseudonyms`` is the mapping made by `person_pseudonyms`. ``make_run`` is called once
+    the tables are written, so the run record can carry the finish time. Returns the run
+    recorded.
     """
     path = Path(path)
     previous_runs(path)  # refuse early if the target is not ours to replace
@@ -145,10 +146,11 @@ def write_warehouse(
     try:
         connection.execute(f"ATTACH {literal(str(temporary))} AS {_NEW}")
         attached = True
-        _register_pseudonyms(connection, contract, staged, key)
+        connection.register(_PSEUDONYMS, pseudonyms)
         # Row order in the warehouse carries no meaning (staging keeps file order for row
         # numbers); letting DuckDB reorder makes the parallel write faster.
         connection.execute("SET preserve_insertion_order = false")
+        connection.execute("SET disabled_compression_methods = 'dict_fsst'")
         connection.execute("BEGIN TRANSACTION")  # one commit, not one per statement
         for table in contract.tables.values():
             if on_table is not None:
@@ -178,16 +180,17 @@ def write_warehouse(
             connection.unregister(_PSEUDONYMS)
 
 
-def _register_pseudonyms(
+def person_pseudonyms(
     connection: duckdb.DuckDBPyConnection,
     contract: Contract,
     staged: dict[str, StagedTable],
     key: PseudonymisationKey,
-) -> None:
-    """Pseudonymise each distinct person identifier once (HMAC in Python) and register the
-    mapping as a DuckDB relation for joins. Identifiers come from the person fields that other
-    tables reference (the master patient index); validation has already refused any row
-    elsewhere whose person is not there."""
+) -> pa.Table:
+    """The pseudonym of each distinct person identifier, as an Arrow table (identifier,
+    pseudonym) for DuckDB to join: HMAC computed once per person in Python, not per row.
+
+    Identifiers come from the person fields no other field points through (the master patient
+    index); validation has already refused any row elsewhere whose person is not there."""
     sources = [
         f"SELECT {identifier(f.name)} AS identifier FROM {staged[t.name].sql_name} "
         f"WHERE {present(identifier(f.name))}"
@@ -200,23 +203,21 @@ def _register_pseudonyms(
     if sources:
         identifiers = [row[0] for row in connection.execute(
             " UNION ".join(sources)).fetchall()]
-    mapping = pa.table({
+    return pa.table({
         "identifier": pa.array(identifiers, type=pa.string()),
         "pseudonym": pa.array(key.pseudonyms(identifiers), type=pa.string()),
     })
-    connection.register(_PSEUDONYMS, mapping)
 
 
 def _write_table(connection: duckdb.DuckDBPyConnection, table: Table, source: StagedTable) -> None:
     target = f"{_NEW}.{identifier(table.name)}"
     select, joins = [], []
     for position, spec in enumerate(stored_fields(table)):
-        column = f"s.{identifier(spec.name)}"
-        value = f"CASE WHEN trim({column}) = '' THEN NULL ELSE {column} END"
+        value = f"s.{identifier(spec.name)}"  # staging already made blanks NULL
         if spec.type == "person_id":
             alias = f"p{position}"
             joins.append(f"LEFT JOIN {_PSEUDONYMS} AS {alias} "
-                         f"ON {alias}.identifier = {column}")
+                         f"ON {alias}.identifier = {value}")
             expression = f"{alias}.pseudonym"
         elif WAREHOUSE_TYPES[spec.type] == "VARCHAR":
             expression = value
