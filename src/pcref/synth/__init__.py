@@ -1,0 +1,1 @@
+"""Synthetic MHSDS-shaped extracts with injected, documented ethnic disparities."""
