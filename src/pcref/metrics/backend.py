@@ -98,6 +98,7 @@ class DuckDBBackend(Backend):
     def __init__(self, connection: duckdb.DuckDBPyConnection, *, owns: bool = False) -> None:
         self.connection = connection
         self._owns = owns
+        self._tables: dict[str, str] | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> DuckDBBackend:
@@ -116,11 +117,13 @@ class DuckDBBackend(Backend):
         return self.connection.execute(sql, bind(sql, params)).df()
 
     def materialise(self, name: str, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self._tables = None
         self.connection.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS\n{sql}", bind(sql, params)
         )
 
     def register(self, name: str, frame: pd.DataFrame) -> None:
+        self._tables = None
         self.connection.register(f"{name}__frame", frame)
         self.connection.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}__frame"
@@ -128,6 +131,8 @@ class DuckDBBackend(Backend):
         self.connection.unregister(f"{name}__frame")
 
     def tables(self) -> dict[str, str]:
+        if self._tables is not None:
+            return dict(self._tables)
         rows = self.connection.execute(
             """
             SELECT table_name FROM information_schema.tables
@@ -135,7 +140,8 @@ class DuckDBBackend(Backend):
                OR (table_catalog = current_database() AND table_schema = current_schema())
             """
         ).fetchall()
-        return {name.lower(): name for (name,) in rows}
+        self._tables = {name.lower(): name for (name,) in rows}
+        return dict(self._tables)
 
     def columns(self, name: str) -> dict[str, str]:
         rows = self.connection.execute(
@@ -154,6 +160,7 @@ class DuckDBBackend(Backend):
         return columns
 
     def drop(self, name: str) -> None:
+        self._tables = None
         self.connection.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
 
     def content_fingerprint(self, tables: list[str]) -> str:
@@ -161,9 +168,9 @@ class DuckDBBackend(Backend):
 
         digest = hashlib.sha256()
         for table in sorted(tables):
-            count, total = self.connection.execute(
+            ((count, total),) = self.connection.execute(
                 f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{table}" AS t'
-            ).fetchone()
+            ).fetchall()
             digest.update(f"{table} {count} {total}\n".encode())
         return digest.hexdigest()
 

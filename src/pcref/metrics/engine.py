@@ -47,10 +47,7 @@ from pcref.metrics.indicators import (
     IndicatorError,
     Plan,
     add_order,
-    compare,
-    split_rows,
-    standardised_label,
-    standardised_rows,
+    period_rows,
 )
 from pcref.metrics.periods import Period
 from pcref.metrics.population import PopulationError, Populations, load_populations
@@ -380,22 +377,8 @@ def _period_rows(ctx: _Context, plan: Plan, period: Period) -> tuple[pd.DataFram
     if plan.population_based:
         populations = ctx.population(metric.population_min_age,
                                      expected=metric.denominator == "expected")
-    reference = metric.reference_group
-    frames = []
-    for split in plan.splits:
-        rows = split_rows(plan, split, period, counts, all_columns, populations)
-        rows["is_standardised"] = False
-        if split.is_ethnicity and split.first in reference:
-            rows = compare(plan, rows, reference[split.first], standardised=False)
-        frames.append(rows)
-    for split in plan.standardised:
-        assert populations is not None
-        rows = standardised_rows(plan, split, period, counts, all_columns, populations)
-        rows["is_standardised"] = True
-        if split.first in reference:
-            rows = compare(plan, rows, reference[split.first], standardised=True)
-        frames.append(rows)
-    return pd.concat([f for f in frames if len(f)], ignore_index=True), checks
+    rows = period_rows(plan, period, counts, all_columns, populations)
+    return rows, checks
 
 
 def compute_metric(
@@ -444,13 +427,6 @@ def _finish_rows(plan: Plan, rows: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     out["metric_id"] = metric.id
     out["unit"] = metric.unit
     out["run_id"] = ctx.run_id
-    base = {}
-    for raw in plan.statistics:
-        label = plan.statistic_label(raw)
-        base[label] = label
-        if plan.standardised:
-            base[standardised_label(label)] = label
-    out["base_statistic"] = out["statistic"].map(base)
     out = add_order(plan, out, ctx.periods)
     period_index = {p.label: i for i, p in enumerate(ctx.periods)}
     out["period_order"] = out["period"].map(period_index)

@@ -46,10 +46,17 @@ class Populations:
     min_age: int | None
     warnings: list[str] = field(default_factory=list)
     _expected: pd.Series | None = None
+    _totals: dict[tuple[tuple[str, ...], bool], pd.DataFrame] = field(default_factory=dict)
 
     def totals(self, columns: tuple[str, ...], expected: bool = False) -> pd.DataFrame:
         """Population (or expected cases) summed by ``columns``; groups with a missing label
         (e.g. no 16-group for Arab) are left out. Columns: ``columns`` + ``denominator``."""
+        key = (tuple(columns), expected)
+        if key not in self._totals:
+            self._totals[key] = self._sum(tuple(columns), expected)
+        return self._totals[key].copy()
+
+    def _sum(self, columns: tuple[str, ...], expected: bool) -> pd.DataFrame:
         measure = self.expected_cases() if expected else self.cells["population"]
         frame = self.cells[list(columns)].copy()
         frame["denominator"] = measure.to_numpy(dtype="float64")
