@@ -207,3 +207,32 @@ def test_human_report_lists_every_fatal_message(extract, tmp_path):
     for message in messages:
         assert f"✗ {message}" in result.stdout
     assert "REJECTED: 3 fatal problem(s) under 2 rule(s)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("dementia_prevalence", "Prevalence", "2.5e-1"),
+        ("dementia_prevalence", "Prevalence", "1"),
+        ("MHS201CareContact", "CareContTime", "00:00"),
+        ("MHS201CareContact", "CareContTime", "23:59:59"),
+        ("population", "Age", "90"),
+        ("population", "Population", "0"),
+        ("MHS001MPI", "PersonBirthDate", "2024-02-29"),
+        ("MHS604PrimDiag", "PrimDiag", "F03X"),
+        ("MHS001MPI", "NHSNumber", "4010232137"),
+    ],
+)
+def test_boundary_values_are_accepted(extract, tmp_path, table, column, value):
+    extract.tables[table][0][column] = value
+    assert validate(extract.write(tmp_path)).findings == []
+
+
+def test_spaces_only_is_blank(extract, tmp_path, rejected):
+    extract.tables["MHS201CareContact"][0]["CareContDate"] = "   "
+    extract.tables["MHS201CareContact"][0]["CareContTime"] = " "
+    outcome = rejected(extract.write(tmp_path), "required_value_missing",
+                       file="MHS201CareContact.csv", column="CareContDate", row=2)
+    assert outcome.fatal_rules == {"required_value_missing"}
+    assert outcome.report["counts_by_rule"] == {"optional_value_missing": 1,
+                                                "required_value_missing": 1}

@@ -31,7 +31,7 @@ from pcref.ingest.sql import blank, identifier, literal, present
 DATE_PATTERN = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 TIME_PATTERN = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?"
 INTEGER_PATTERN = "-?[0-9]+"
-DECIMAL_PATTERN = "-?[0-9]+(\\.[0-9]+)?"
+DECIMAL_PATTERN = "-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?"
 
 _SHOWN_CODES = 12
 
@@ -180,7 +180,7 @@ def _field_checks(spec: Field, column: str) -> Iterable[RowCheck]:
         yield check("invalid_decimal",
                     f"NOT (regexp_full_match({column}, '{DECIMAL_PATTERN}') "
                     f"AND TRY_CAST({column} AS DOUBLE) IS NOT NULL)",
-                    "a number such as 0.25")
+                    "a number such as 0.25 (or 2.5e-1)")
         yield from _range_check(spec, column, DECIMAL_PATTERN, check)
     elif spec.type == "code":
         valid = codelists.codes(spec.codelist)
