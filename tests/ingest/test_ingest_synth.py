@@ -59,13 +59,19 @@ def test_synthetic_extract_ingests(clean_extract, tmp_path):
     assert unmatched == 0
 
 
-def test_cli_ingests_synthetic_extract(clean_extract, tmp_path):
+def test_cli_ingests_synthetic_extract_with_the_demo_key_unasked(clean_extract, tmp_path,
+                                                                  monkeypatch):
+    # pcref synth ... && pcref ingest X --warehouse W.duckdb: no key is needed for synthetic
+    # data, which the generator's truth.json identifies; the demo key is announced.
+    monkeypatch.delenv("PCREF_PSEUDONYMISATION_KEY", raising=False)
     directory, rows = clean_extract
     target = tmp_path / "w.duckdb"
-    result = runner.invoke(app, ["ingest", str(directory), "--warehouse", str(target),
-                                 "--demo"])
+    result = runner.invoke(app, ["ingest", str(directory), "--warehouse", str(target)])
     assert result.exit_code == 0, result.output
     assert f"Loaded {sum(rows.values()):,} rows" in result.stdout
+    assert "DEMO KEY" in result.stderr and "truth.json" in result.stderr
+    with duckdb.connect(str(target), read_only=True) as connection:
+        assert connection.execute("SELECT demo_key FROM ingest_run").fetchall() == [(True,)]
 
 
 def test_every_injected_defect_is_reported_with_its_count(defective_extract):

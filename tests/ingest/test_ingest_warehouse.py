@@ -275,6 +275,16 @@ def test_cli_ingest_refuses_without_a_key(valid_dir, tmp_path, monkeypatch):
     assert not (tmp_path / "w.duckdb").exists()
 
 
+def test_cli_ingest_refuses_without_a_key_even_with_another_truth_json(valid_dir, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.delenv("PCREF_PSEUDONYMISATION_KEY", raising=False)
+    (valid_dir / "truth.json").write_text('{"generator": {"package": "someone.else"}}')
+    result = runner.invoke(app, ["ingest", str(valid_dir), "--warehouse",
+                                 str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    assert "no pseudonymisation key" in result.stderr
+
+
 def test_cli_ingest_with_key_file_and_environment(valid_dir, tmp_path, monkeypatch):
     key_file = tmp_path / "key"
     key_file.write_bytes(KEY.secret + b"\n")

@@ -3,10 +3,14 @@
 Exit codes: 0 the extract is valid (and loaded, for ingest); 1 the extract broke a fatal rule
 (nothing loaded); 2 the command cannot run (no key, folder missing, the warehouse path is not
 a pcref warehouse). Reports go to standard output, progress and errors to standard error.
+
+Without a key, ingest refuses, except with ``--demo`` or for a synthetic extract made by
+``pcref synth`` (recognised by its ``truth.json``): both use the public demo key and say so.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +21,12 @@ from rich.text import Text
 
 from pcref.ingest.findings import ValidationReport
 from pcref.ingest.pipeline import ExtractRejected, ingest, total_steps, validate
-from pcref.ingest.pseudonymise import PseudonymisationKeyError, load_key
+from pcref.ingest.pseudonymise import PseudonymisationKeyError, demo_key, load_key
 from pcref.ingest.report import render, to_json
 from pcref.ingest.warehouse import WarehouseError
+
+#: The file pcref.synth writes beside every synthetic extract (what was generated, and how).
+SYNTHETIC_MARKER = "truth.json"
 
 EXIT_VALID = 0
 EXIT_REJECTED = 1
@@ -49,15 +56,20 @@ def run_ingest(
     err: Console,
 ) -> int:
     """Validate, then load into the warehouse if no fatal rule fired. Returns the exit code."""
+    reason = "--demo"
     try:
         key = load_key(key_file, demo=demo)
     except PseudonymisationKeyError as error:
-        err.print(Text(f"Error: {error}", style="bold red"), soft_wrap=True)
-        return EXIT_CANNOT_RUN
+        if not (key_file is None and not demo and is_synthetic_extract(directory)):
+            err.print(Text(f"Error: {error}", style="bold red"), soft_wrap=True)
+            return EXIT_CANNOT_RUN
+        key = demo_key()
+        reason = ("no key given, and the extract is synthetic: its truth.json was written by "
+                  "pcref.synth")
     if key.demo:
         err.print(Text(
-            "DEMO KEY: pseudonymising with the public demo key (--demo). Anyone can recompute "
-            "these pseudonyms; use it for synthetic data only.", style="bold yellow"),
+            f"DEMO KEY: pseudonymising with the public demo key ({reason}). Anyone can "
+            "recompute these pseudonyms; use it for synthetic data only.", style="bold yellow"),
             soft_wrap=True)
     try:
         with _progress(err, loading=True) as progress:
@@ -89,6 +101,19 @@ def run_ingest(
             soft_wrap=True,
         )
     return EXIT_VALID
+
+
+def is_synthetic_extract(directory: Path) -> bool:
+    """True when the folder holds the ``truth.json`` that pcref.synth writes beside a synthetic
+    extract. Only then may ingest fall back to the demo key when no key is given: synthetic
+    extracts describe no real patients. A real extract never has this file."""
+    truth = Path(directory) / SYNTHETIC_MARKER
+    try:
+        with truth.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r'"generator"\s*:\s*\{\s*"package"\s*:\s*"pcref\.synth"', head) is not None
 
 
 def _show(report: ValidationReport, *, as_json: bool, out: Console, **extra) -> None:
