@@ -7,10 +7,11 @@ defect is (file, row, byte offset) is known independently of the code under test
 
 from __future__ import annotations
 
+import duckdb
 from typer.testing import CliRunner
 
 from pcref.cli import app
-from pcref.ingest import validate
+from pcref.ingest import demo_key, ingest, validate
 
 runner = CliRunner()
 
@@ -50,6 +51,30 @@ def test_column_in_wrong_case_is_pointed_out(extract, tmp_path, rejected):
         row["carecontdate"] = row.pop("CareContDate")
     rejected(extract.write(tmp_path), "missing_column", file="MHS201CareContact.csv",
              column="CareContDate", row=1, says=("'carecontdate', which differs only in case",))
+
+
+def test_column_with_stray_space_is_pointed_out(extract, tmp_path, rejected):
+    for row in extract.tables["MHS201CareContact"]:
+        row["CareContDate "] = row.pop("CareContDate")
+    rejected(extract.write(tmp_path), "missing_column", file="MHS201CareContact.csv",
+             column="CareContDate", row=1, says=("'CareContDate '", "case or spaces"))
+
+
+def test_excel_style_csv_is_accepted(extract, tmp_path):
+    # Windows line endings, quoted fields holding commas and doubled quotes, quoted header.
+    extract.tables["team"][0]["TeamName"] = 'Smith, "North" team'
+    directory = extract.write(tmp_path)
+    for path in directory.glob("*.csv"):
+        lines = path.read_text().splitlines()
+        header = ",".join(f'"{name}"' for name in lines[0].split(","))
+        path.write_bytes("\r\n".join([header, *lines[1:]]).encode() + b"\r\n")
+    assert b'"Smith, ""North"" team"' in (directory / "team.csv").read_bytes()
+    assert validate(directory).findings == []
+    target = tmp_path / "w.duckdb"
+    ingest(directory, target, demo_key())
+    with duckdb.connect(str(target), read_only=True) as connection:
+        assert connection.execute("SELECT TeamName FROM team").fetchall() == [
+            ('Smith, "North" team',)]
 
 
 def test_missing_optional_column_and_extra_column_are_warnings(extract, tmp_path):

@@ -268,14 +268,14 @@ def _column_checks(
                 expected="each column named once in the header",
                 examples=(Example(row=header_row, value=name),)))
         seen.add(name)
-    lower = {name.lower(): name for name in names}
+    loose = {name.strip().lower(): name for name in names}
     for column, spec in table.fields.items():
         if column in seen:
             continue
-        near = lower.get(column.lower())
+        near = loose.get(column.lower())
         note = "not in the header" if header_row else "not among the file's columns"
         if near:
-            note += f" (it has {near!r}, which differs only in case)"
+            note += f" (it has {near!r}, which differs only in case or spaces)"
         findings.append(Finding.of(
             "missing_column" if spec.required else "optional_column_missing",
             table=table.name, file=path.name, column=column, count=1,
