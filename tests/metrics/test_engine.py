@@ -350,6 +350,25 @@ def test_locality_from_the_lsoa_of_residence(run):
     assert rate["denominator"] == 500 and rate["value"] == pytest.approx(2 / 500 * 1e5)
 
 
+def test_localities_sharing_a_split_area_get_no_population():
+    connection = duckdb.connect()
+    build_warehouse(connection)
+    # Area E06000002 (Swale's) now also holds an LSOA of another locality: its 500 residents
+    # cannot be divided between the two, so neither gets a rate; Medway keeps its 13,280.
+    _insert(connection, "lsoa_lookup", [{
+        "LSOA2021": "E01000003", "AreaCode": "E06000002", "AreaName": "Swale",
+        "Locality": "Sittingbourne", "IMDDecile": 5}])
+    result = engine.compute(DuckDBBackend(connection), YEAR, catalogue={"t_rate": RATE})
+    denominators = by_group(result.exact, "t_rate", "locality", "crude rate", "denominator")
+    assert denominators["Medway"] == 13280
+    assert math.isnan(denominators["Swale"])
+    swale = one(result.exact, "t_rate", "locality", "Swale", "crude rate")
+    assert swale["numerator"] == 2 and "no_population_denominator" in swale["status"]
+    assert any("Sittingbourne, Swale" in w for w in result.record["warnings"])
+    # The total is unaffected.
+    assert one(result.exact, "t_rate", "total", "Total", "crude rate")["denominator"] == 13780
+
+
 def test_months_and_quarters_of_the_financial_year(run):
     months = by_group(run.exact, "t_rate", "month", "crude rate")
     assert list(months) == [f"2024-{m:02d}" for m in range(4, 13)] + [
@@ -830,12 +849,12 @@ def test_engine_sql_transpiles_to_spark():
     import sqlglot
 
     from pcref.metrics import aggregate, attributes
-    from pcref.metrics.population import AMBIGUOUS_AREAS_SQL, population_cells_sql
+    from pcref.metrics.population import SPLIT_AREAS_SQL, population_cells_sql
 
     statements = [
         attributes.person_attributes_sql(),
         population_cells_sql(65),
-        AMBIGUOUS_AREAS_SQL,
+        SPLIT_AREAS_SQL,
         aggregate.counts_sql([(), ("ethnicity_5",), ("ethnicity_5", "sex", "age_band"),
                               ("ethnicity_16", "month"), ("team",), ("ward", "quarter")],
                              YEAR[0], has_statistic=True, has_denominator=True, median=False,

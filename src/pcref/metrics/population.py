@@ -11,8 +11,9 @@ those cells (a few thousand rows, so the sums are exact and cheap in pandas).
   White, and Arab only in Other Ethnic Groups (as NHS England's population code does), so
   they have no 16-group denominator but are in the five-group and total denominators.
 * Locality: each area's locality comes from ``lsoa_lookup``. An area whose LSOAs lie in more
-  than one locality cannot be split without LSOA populations, so no locality denominators
-  are given then (a warning says so); areas not in the lookup count in the total only.
+  than one locality cannot be split without LSOA populations, so the localities sharing it
+  get no denominator (a warning names them); the others keep theirs. Areas not in the
+  lookup count in the total only.
 * Expected cases (``denominator: expected``): Σ prevalence(sex, five-year band 65-69 … 90+)
   × population, over the group's cells, with the rates of ``dementia_prevalence``.
 * The standard population for direct standardisation is the table's own total (all ethnic
@@ -107,12 +108,18 @@ GROUP BY 1, 2, 3, 4, 5, 6
 """.strip()
 
 
-AMBIGUOUS_AREAS_SQL = """
-SELECT AreaCode, COUNT(DISTINCT Locality) AS localities
-FROM lsoa_lookup
-GROUP BY AreaCode
-HAVING COUNT(DISTINCT Locality) > 1
-ORDER BY AreaCode
+#: Areas whose LSOAs lie in more than one locality, with each of those localities.
+SPLIT_AREAS_SQL = """
+SELECT DISTINCT l.AreaCode, l.Locality
+FROM lsoa_lookup AS l
+INNER JOIN (
+    SELECT AreaCode
+    FROM lsoa_lookup
+    GROUP BY AreaCode
+    HAVING COUNT(DISTINCT Locality) > 1
+) AS split
+    ON split.AreaCode = l.AreaCode
+ORDER BY l.AreaCode, l.Locality
 """.strip()
 
 PREVALENCE_SQL = (
@@ -129,15 +136,18 @@ def load_populations(backend: Backend, min_age: int | None, *, expected: bool) -
     cells = cells.sort_values(list(CELL_COLUMNS), na_position="last", kind="mergesort")
     cells = cells.reset_index(drop=True)
     warnings: list[str] = []
-    ambiguous = backend.query(AMBIGUOUS_AREAS_SQL)
-    if len(ambiguous):
-        areas = ", ".join(ambiguous["AreaCode"].astype(str).head(5))
+    split = backend.query(SPLIT_AREAS_SQL)
+    if len(split):
+        # The population is by area, so a locality holding part of an area has no exact
+        # population: such localities get none (their rows keep their counts, no rate).
+        partial = sorted(set(split["Locality"].astype(str)))
+        areas = sorted(set(split["AreaCode"].astype(str)))
         warnings.append(
-            f"lsoa_lookup puts the LSOAs of {len(ambiguous)} area(s) ({areas}) in more than one "
-            "locality; locality population denominators cannot be derived from the area "
-            "population, so no locality rates are given"
+            f"lsoa_lookup splits area(s) {', '.join(areas)} between localities "
+            f"({', '.join(partial)}); the population table is by area, so these localities "
+            "have no exact population and no locality rate is given for them"
         )
-        cells["locality"] = None
+        cells.loc[cells["locality"].isin(partial), "locality"] = None
     unmapped = cells["ethnicity_5"].isna() & (cells["population"] > 0)
     if unmapped.any():
         warnings.append(
