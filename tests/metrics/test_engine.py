@@ -150,6 +150,19 @@ def build_warehouse(con: duckdb.DuckDBPyConnection, *, skip_tables=()) -> None:
         {"DiagnosisID": f"{p}-{i}", "UniqServReqID": "R", "Person_ID": p, "DiagSchemeInUse": "02",
          "PrimDiag": "F03X", "CodedDiagDate": "2024-09-01"} for p, i in diagnoses
     ])
+    _insert(con, "ward", [
+        {"WardCode": "W1", "WardName": "Willow", "HospitalBedTypeMH": "10", "Locality": "Medway"},
+        {"WardCode": "W2", "WardName": "Oak", "HospitalBedTypeMH": "10", "Locality": "Swale"},
+    ])
+    _insert(con, "MHS502WardStay", [
+        {"UniqWardStayID": ws, "UniqHospProvSpellID": f"S-{ws}", "Person_ID": person,
+         "WardCode": ward, "StartDateWardStay": start, "EndDateWardStay": end}
+        for ws, person, ward, start, end in (
+            ("WS1", "w1", "W1", "2024-05-01", "2024-07-10"),   # 70 nights
+            ("WS2", "b1", "W1", "2024-06-01", "2024-06-21"),   # 20 nights
+            ("WS3", "w2", "W2", "2024-08-01", "2024-12-09"),   # 130 nights
+        )
+    ])
     _insert(con, "dementia_prevalence", [
         {"Sex": s, "AgeBand": band, "Prevalence": rate, "Source": "test"}
         for s, rate in (("1", 0.03), ("2", 0.04))
@@ -223,7 +236,17 @@ WHERE CodedDiagDate BETWEEN $period_start AND $period_end
     multiplier=100, population_min_age=65, breakdowns="[total, ethnicity_5, sex]",
     reference_group="{ethnicity_5: White}",
 )
-CATALOGUE = {m.id: m for m in (RATE, RATE3, ATTENDED, WAIT, EXPECTED)}
+BED_DAYS = parse_metric(HEADER.format(
+    id="t_bed_days", unit="per 1,000 occupied bed days", method="rate_per_denominator",
+    denominator="rows", extra="multiplier: 1000\nbreakdowns: [total, ward]",
+).replace("suppression: counts", "suppression: bed_days") + """
+SELECT Person_ID, StartDateWardStay AS event_date, WardCode AS ward_code,
+       CASE UniqWardStayID WHEN 'WS1' THEN 6 WHEN 'WS2' THEN 4 ELSE 9 END AS numerator,
+       date_diff('day', StartDateWardStay, EndDateWardStay) AS denominator
+FROM MHS502WardStay
+WHERE StartDateWardStay BETWEEN $period_start AND $period_end
+""", "catalogue/t_bed_days.sql")
+CATALOGUE = {m.id: m for m in (RATE, RATE3, ATTENDED, WAIT, EXPECTED, BED_DAYS)}
 
 
 @pytest.fixture(scope="module")
@@ -597,6 +620,14 @@ def test_observed_over_expected_cases(run):
     assert female["denominator"] == pytest.approx(1100 * 0.04)
 
 
+def test_rate_per_occupied_bed_day_by_ward(run):
+    wards = by_group(run.exact, "t_bed_days", "ward")
+    assert wards == {"Oak": 9, "Willow": 10}
+    willow = one(run.exact, "t_bed_days", "ward", "Willow")
+    assert willow["denominator"] == 90 and willow["value"] == pytest.approx(10 / 90 * 1000)
+    assert willow["statistic"] == "crude rate"
+
+
 # -- disclosure ------------------------------------------------------------------------------
 
 
@@ -632,6 +663,17 @@ def test_public_secondary_suppression_leaves_no_lone_hidden_cell(run):
 def test_public_standardised_rows_show_no_count(run):
     rows = run.public[run.public["statistic"] == "standardised rate"]
     assert len(rows) and rows["numerator"].isna().all()
+
+
+def test_bed_day_rates_are_withheld_below_100_bed_days(run):
+    for frame in (run.public, run.internal):
+        willow = one(frame, "t_bed_days", "ward", "Willow")
+        # 10 events are publishable, but 90 occupied bed days are too few for a rate.
+        assert willow["numerator"] == 10 and math.isnan(willow["value"])
+        assert willow["status"] == "suppressed_bed_days_below_100"
+        assert willow["display_value"] == "*"
+        oak = one(frame, "t_bed_days", "ward", "Oak")
+        assert oak["value"] == pytest.approx(9 / 130 * 1000) and oak["numerator"] == 10
 
 
 def test_internal_file_uses_nhs_englands_rule(run):
