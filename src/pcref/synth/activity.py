@@ -144,35 +144,39 @@ class Activity:
         spa_end = spa_contact + rng.integers(1, 8, len(k))
         spa_ref = refs.add(self, sel[k], "spa", received[k], first=spa_contact, end=spa_end,
                            rng=rng)
-        received[k] = spa_end + rng.integers(0, 11, len(k))
+        received[k] = np.minimum(spa_end + rng.integers(0, 11, len(k)), span.end)
         onward.add(person=sel[k], referral=spa_ref, day=spa_end,
                    team_type=np.array([c["services"][s]["type"] for s in service[k]],
                                       dtype=object))
         source_override = np.full(len(sel), None, dtype=object)
         source_override[k] = "M7"
 
+        main_end = np.zeros(len(sel), dtype=np.int64)
         for name in np.unique(service):
             m = np.flatnonzero(service == name)
-            self._service_referrals(name, sel[m], received[m], carried[m], source_override[m],
-                                    refs, onward, rng)
+            main_end[m] = self._service_referrals(name, sel[m], received[m], carried[m],
+                                                  source_override[m], refs, onward, rng)
 
-        # a crisis episode for some adults and older adults
+        # crisis-team referrals at a yearly rate while in service (and six months after)
         adults = np.isin(people.pathway[sel], [PATHWAYS.index("adult_community"),
                                                PATHWAYS.index("older_adult")])
-        crisis = adults & (rng.random(len(sel)) < c["referrals"]["crisis_episode"])
-        k = np.flatnonzero(crisis)
-        low = np.maximum(people.entry[sel[k]], span.start)
-        day = low + np.floor(rng.random(len(k)) * np.maximum(span.end - low, 1)).astype(np.int64)
+        low = np.maximum(received, span.start)
+        high = np.minimum(main_end + 182, span.end + 1)
+        years = np.where(adults, np.maximum(high - low, 0) / 365.25, 0.0)
+        n_crisis = rng.poisson(c["referrals"]["crisis_episodes_per_year"] * years)
+        k = np.repeat(np.arange(len(sel)), n_crisis)
+        day = low[k] + np.floor(rng.random(len(k)) * (high[k] - low[k])).astype(np.int64)
         self._service_referrals("crisis", sel[k], day, np.zeros(len(k), bool),
                                 np.full(len(k), None, dtype=object), refs, onward, rng,
                                 allow_re_referral=False)
 
     def _service_referrals(self, name, person, received, carried, source_override, refs,
-                           onward, rng, allow_re_referral=True) -> None:
+                           onward, rng, allow_re_referral=True) -> np.ndarray:
+        """Referrals of ``person`` to service ``name``; returns each one's planned end day."""
         c, span, people = self.c, self.span, self.people
         n = len(person)
         if n == 0:
-            return
+            return np.zeros(0, dtype=np.int64)
         group = people.group[person].astype(np.int64)
         rejected = rng.random(n) < c["services"][name]["rejection"]
         reason = None
@@ -203,9 +207,15 @@ class Activity:
         else:
             first = received + self._wait(name, n, rng)
             end = first + self._duration(name, n, rng)
-        # carried-in referrals are open at the span start
-        late = carried & (end < span.start + 30)
-        end = np.where(late, span.start + rng.integers(30, 400, n), end)
+        # the caseload open at the span start: a referral past its first contact (or, for
+        # memory assessment, past its diagnosis) has the remaining time of a length-biased
+        # duration (what an open case in a steady state has left), so activity is flat
+        started = (diagnosis_day if name == "memory" else first) < span.start
+        open_ = carried & started
+        spec = c["services"][name]["duration"]
+        biased = lognormal_days((float(spec[0]) * np.exp(float(spec[1]) ** 2), spec[1]), n, rng)
+        remaining = np.maximum(1, np.floor(rng.random(n) * biased)).astype(np.int64)
+        end = np.where(open_, span.start + remaining, end)
 
         transition = None
         if name == "cyp":
@@ -234,6 +244,7 @@ class Activity:
             self._service_referrals(name, person[k], day[k], np.zeros(len(k), bool),
                                     np.full(len(k), None, dtype=object), refs, onward, rng,
                                     allow_re_referral=False)
+        return np.where(rejected, received, end)
 
     def _transition(self, person, first, end, rejected, rng) -> dict:
         """Young people moving on to adult services at 17½-18 (NICE QS140)."""
@@ -241,7 +252,7 @@ class Activity:
         n = len(person)
         birth = self.people.birth[person].astype(np.int64)
         t = birth + 6392 + np.floor(rng.random(n) * 182).astype(np.int64)  # 17½ + up to ½ year
-        moved = (~rejected & (first <= t) & (t <= end) & (t >= span.start) & (t <= span.end)
+        moved = (~rejected & (first <= t) & (t <= end) & (t >= span.start) & (t <= span.end - 14)
                  & (rng.random(n) < c["transitions"]["transfer_probability"]))
         return {"moved": moved, "day": t, "cyp_end": t + rng.integers(30, 91, n)}
 

@@ -262,7 +262,6 @@ def check_config(data: dict[str, Any], source: str) -> None:
         c.knots(f"{base}.rate_per_year", 3)
         c.number(f"{base}.min_age", 0, 90)
         c.number(f"{base}.max_age", 0, 90)
-        c.probability(f"{base}.carried_in")
         c.number(f"{base}.detention_weight", 0)
         c.weights(f"pathway_services.{pathway}", keys=tuple(c.node("services")))
     for name in c.node("services"):
@@ -277,7 +276,8 @@ def check_config(data: dict[str, Any], source: str) -> None:
         c.probability(f"{base}.dna")
         c.weights(f"{base}.reasons", "referral_reason")
         c.weights(f"{base}.sources", "source_of_referral")
-    for key in ("spa_first", "re_referral", "crisis_episode"):
+    c.number("referrals.crisis_episodes_per_year", 0, 10)
+    for key in ("spa_first", "re_referral"):
         c.probability(f"referrals.{key}")
     c.lognormal("referrals.neurodevelopmental_wait_24")
     for key in ("cancelled_by_patient", "cancelled_by_provider", "late_not_seen", "late_seen"):
@@ -361,8 +361,15 @@ def _check_geography(c: _Checker) -> None:
 
 def _check_mha(c: _Checker) -> None:
     m = "mental_health_act"
-    c.knots(f"{m}.detention_rate_per_100k", 3)
-    c.knots(f"{m}.section_136_rate_per_100k", 3)
+    for key in ("detention_rate_per_100k", "section_136_rate_per_100k"):
+        c.number(f"{m}.{key}.min_age", 0, 90)
+        for sex in ("male", "female"):
+            rates = c.node(f"{m}.{key}.{sex}")
+            if not isinstance(rates, list) or len(rates) != 6:
+                c.fail(f"{m}.{key}.{sex}", "six rates (0-15, 16-17, 18-34, 35-49, 50-64, 65+)",
+                       rates)
+            for i, value in enumerate(rates):
+                c.value(f"{m}.{key}.{sex}[{i}]", value, 0)
     years = int(c.node("span.financial_years"))
     trend = c.node(f"{m}.trend_by_year")
     if not isinstance(trend, list) or len(trend) != years:

@@ -39,7 +39,7 @@ from pcref.synth.population import build_population
 from pcref.synth.sampling import date_of, rng_for
 from pcref.synth.span import Span
 from pcref.synth.truth import GroupMaps, disparities
-from pcref.synth.writer import ExtractWriter, to_table
+from pcref.synth.writer import FORMATS, ExtractWriter, to_table
 
 SCALES = ("trust", "national")
 Progress = Callable[[str, int, int], None]
@@ -68,6 +68,8 @@ def generate(out_dir: str | Path, *, scale: str = "trust", seed: int = 1,
         raise ValueError(f"scale: expected one of {SCALES}, got {scale!r}")
     if defects not in LEVELS:
         raise ValueError(f"defects: expected one of {LEVELS}, got {defects!r}")
+    if file_format not in FORMATS:
+        raise ValueError(f"format: expected one of {FORMATS}, got {file_format!r}")
     cfg = config if isinstance(config, SynthConfig) else load_config(config)
     contract = load_contract()
     span = Span.from_config(cfg)
@@ -85,7 +87,7 @@ def generate(out_dir: str | Path, *, scale: str = "trust", seed: int = 1,
     geography = build_geography(cfg, scale, factor, rng_for(seed, 1))
     population = build_population(cfg, geography, rng_for(seed, 2))
     notify("people", 0, 1)
-    persons, entrants = draw_entrants(cfg, population, target, rng_for(seed, 3))
+    persons, entrants = draw_entrants(cfg, population, target, span, rng_for(seed, 3))
     notify("Mental Health Act events", 0, 1)
     mha = build_mha(cfg, span, population, persons, lambda i: rng_for(seed, 10 + i))
     finalise(persons, cfg, geography, span, rng_for(seed, 4))

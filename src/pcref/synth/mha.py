@@ -45,7 +45,7 @@ from pcref.synth.people import (
     People,
     new_people,
 )
-from pcref.synth.population import N_AGES, Population, interpolate_knots
+from pcref.synth.population import N_AGES, Population
 from pcref.synth.sampling import (
     choice_from,
     clock_times,
@@ -133,14 +133,24 @@ class _Ids:
         return out
 
 
-def _knots_by_sex(knots: list) -> np.ndarray:
+#: NHS England's six age bands for Mental Health Act rates (first and last age).
+NHSE_BANDS = ((0, 15), (16, 17), (18, 34), (35, 49), (50, 64), (65, 90))
+
+
+def band_rates(spec: dict) -> np.ndarray:
+    """Per-100,000 rate by sex × single year of age from six band rates (zero below min_age)."""
     ages = np.arange(N_AGES)
-    return np.stack([interpolate_knots(knots, ages, 1), interpolate_knots(knots, ages, 2)])
+    out = np.zeros((2, N_AGES))
+    for s, sex in enumerate(("male", "female")):
+        for (lo, hi), rate in zip(NHSE_BANDS, spec[sex], strict=True):
+            out[s, lo: hi + 1] = float(rate)
+    out[:, ages < int(spec["min_age"])] = 0.0
+    return out
 
 
-def cell_event_rates(config: SynthConfig, knots_key: str, disparity: str) -> tuple:
+def cell_event_rates(config: SynthConfig, key: str, disparity: str) -> tuple:
     """Per-100,000 base rate by sex × age, and the ratio by group, for an event kind."""
-    return _knots_by_sex(config.get(knots_key)), config.group_values(disparity)
+    return band_rates(config.get(key)), config.group_values(disparity)
 
 
 def _draw_cell_events(population: Population, base: np.ndarray, ratio: np.ndarray,
@@ -165,7 +175,6 @@ def build_mha(config: SynthConfig, span: Span, population: Population, people: P
     trend = np.asarray(m["trend_by_year"], dtype=float)
     fy_start = span.fy_start
     capacity = population.flat() - np.bincount(people.index_cell(), minlength=population.cells)
-    people.entry = np.full(people.n, -1, dtype=np.int64)
     pathway_weight = np.array([config.get(f"pathways.{p}.detention_weight") for p in PATHWAYS]
                               + [6.0])
 
@@ -704,16 +713,26 @@ class _Builder:
                                          ("adult_community", "crisis", "older_adult")])
         eligible = acute & ~excluded & (people.index_age >= 16)
         start = np.maximum(people.entry, self.span.start)
-        years_active = np.maximum(self.end - start, 0) / 365.25
         weight = np.where(eligible, np.array(
             [self.c.get(f"pathways.{p}.detention_weight") for p in PATHWAYS] + [6.0]
-        )[people.pathway] * people.frailty * years_active, 0.0)
-        target = m["informal_admissions_per_detention"] * int(self.counts.sum() or 1)
-        lam = target * weight / max(weight.sum(), 1e-12)
-        k = rng.poisson(lam)
-        person = np.repeat(np.arange(n_people), k)
-        day = start[person] + np.floor(rng.random(len(person)) * np.maximum(
-            self.end - start[person], 1)).astype(np.int64)
+        )[people.pathway] * people.frailty, 0.0)
+        # each year: informal admissions = ratio × that year's detentions, shared among the
+        # people in contact that year in proportion to weight × days in contact
+        persons, days = [], []
+        fy_start = self.span.fy_start
+        for y in range(self.span.years):
+            lo, hi = fy_start[y], fy_start[y + 1]
+            first = np.maximum(start, lo)
+            active = np.clip(hi - first, 0, hi - lo)
+            w = weight * active
+            target = m["informal_admissions_per_detention"] * int(self.counts[y].sum())
+            k = rng.poisson(target * w / max(w.sum(), 1e-12))
+            who = np.repeat(np.arange(n_people), k)
+            persons.append(who)
+            days.append(first[who] + np.floor(rng.random(len(who)) * active[who]).astype(
+                np.int64))
+        person = np.concatenate(persons)
+        day = np.concatenate(days)
         order = np.lexsort((day, person))
         person, day = person[order], day[order]
         j = rank_within(person)

@@ -42,7 +42,7 @@ class People:
     frailty: np.ndarray  # proneness to crisis and detention (mean 1)
     origin: np.ndarray
     carried_in: np.ndarray  # first referral before the span, still open at its start
-    entry: np.ndarray = field(default=None)  # day of the first referral (set by finalise)
+    entry: np.ndarray = field(default=None)  # day of the first referral
     birth: np.ndarray = field(default=None)
     lsoa: np.ndarray = field(default=None)
     locality: np.ndarray = field(default=None)
@@ -110,49 +110,90 @@ def new_people(area, group, sex, age, fy, pathway, origin, rng, shape) -> People
     )
 
 
-def draw_entrants(config: SynthConfig, population: Population, target: float,
+def _lognormal_mean(spec) -> float:
+    return float(spec[0]) * float(np.exp(float(spec[1]) ** 2 / 2))
+
+
+def mean_open_years(config: SynthConfig) -> np.ndarray:
+    """Mean years a pathway's first referral stays open (wait + time open), per pathway.
+
+    In a steady state the caseload open on any day is the yearly number of new entrants ×
+    this; it sizes the people already in contact when the span starts.
+    """
+    services = config["services"]
+    out = []
+    for name in PATHWAYS:
+        weights = config.get(f"pathway_services.{name}")
+        total = sum(float(w) for w in weights.values())
+        years = 0.0
+        for service, w in weights.items():
+            spec = services[service]
+            wait = _lognormal_mean(spec["wait"])
+            if name == "memory":
+                wait = _lognormal_mean(config.get("memory_assessment.wait_to_diagnosis"))
+            elif service == "neurodevelopmental":
+                wait = 0.6 * wait + 0.4 * _lognormal_mean(
+                    config.get("referrals.neurodevelopmental_wait_24"))
+            years += float(w) / total * (wait + _lognormal_mean(spec["duration"])) / 365.25
+        out.append(years)
+    return np.array(out)
+
+
+def draw_entrants(config: SynthConfig, population: Population, target: float, span,
                   rng: np.random.Generator) -> tuple[People, EntrantModel]:
-    """People entering each pathway in each year, calibrated to ``target`` people."""
+    """People entering each pathway in each year of the span, plus the caseload already open
+    at its start, calibrated to ``target`` people, each with the day of their first referral
+    (in the index year, or before the span for the open caseload)."""
     years = int(config.get("span.financial_years"))
     rate = pathway_rates(config)
     access = access_ratios(config)
+    open_years = mean_open_years(config)
     flat = population.flat()
     cells = np.flatnonzero(flat > 0)
     residents = flat[cells]
     area, group, sex, age = Population.unravel(cells)
     base = rate[:, sex, age] * access[:, group]  # [pathway, cell]
-    expected = float((base * residents).sum()) * years
+    expected = float(((years + open_years)[:, None] * base * residents[None, :]).sum())
     k = target / expected if expected > 0 else 0.0
     prob = np.minimum(1.0, k * base)
-    counts = np.stack([rng.binomial(residents[None, :], prob) for _ in range(years)], axis=1)
-    # counts[pathway, year, cell]; trim cells with more entrants than residents
+    # slot 0: open caseload at the span start (index year 0); slots 1..years: new entrants
+    counts = np.stack([rng.binomial(residents[None, :], np.minimum(1.0, prob * open_years[:,
+                                                                                        None]))]
+                      + [rng.binomial(residents[None, :], prob) for _ in range(years)], axis=1)
+    # counts[pathway, slot, cell]; trim cells with more people than residents
     excess = np.maximum(counts.sum(axis=(0, 1)) - residents, 0)
     trimmed = int(excess.sum())
     for name in _TRIM_ORDER:
         p = PATHWAYS.index(name)
-        for y in reversed(range(years)):
-            take = np.minimum(counts[p, y], excess)
-            counts[p, y] -= take
+        for slot in [0, *reversed(range(1, years + 1))]:
+            take = np.minimum(counts[p, slot], excess)
+            counts[p, slot] -= take
             excess -= take
     parts = []
     for p in range(len(PATHWAYS)):
-        for y in range(years):
-            idx = np.repeat(np.arange(len(cells)), counts[p, y])
-            parts.append((idx, p, y))
+        for slot in range(years + 1):
+            idx = np.repeat(np.arange(len(cells)), counts[p, slot])
+            parts.append((idx, p, slot))
     idx = np.concatenate([i for i, _, _ in parts])
     pathway = np.concatenate([np.full(len(i), p) for i, p, _ in parts])
-    fy = np.concatenate([np.full(len(i), y) for i, _, y in parts])
+    slot = np.concatenate([np.full(len(i), s) for i, _, s in parts])
+    fy = np.maximum(slot - 1, 0)
     shape = float(config.get("mental_health_act.frailty_shape"))
     people = new_people(area[idx], group[idx], sex[idx], age[idx], fy, pathway, ORIGIN_PATHWAY,
                         rng, shape)
-    carried = np.array([config.get(f"pathways.{name}.carried_in") for name in PATHWAYS])
-    people.carried_in = (fy == 0) & (rng.random(people.n) < carried[pathway])
+    people.carried_in = slot == 0
+    start = span.fy_start[people.index_fy]
+    length = span.fy_start[people.index_fy + 1] - start
+    entry = start + np.floor(rng.random(people.n) * length).astype(np.int64)
+    history = np.minimum(2 * open_years[pathway], span.history_years) * 365.25
+    before = span.start - 1 - np.floor(rng.random(people.n) * history).astype(np.int64)
+    people.entry = np.where(people.carried_in, before, entry).astype(np.int64)
     return people, EntrantModel(rate=rate, access=access, calibration=k, trimmed=trimmed)
 
 
 def finalise(people: People, config: SynthConfig, geography: Geography, span,
              rng: np.random.Generator) -> None:
-    """Birth dates, LSOA of residence, locality, provider, entry dates, language, interpreter."""
+    """Birth dates, LSOA of residence, locality, provider, language and interpreter need."""
     n = people.n
     # birth date: age at 31 March ending the index year = index_age (90 = 90 and over)
     fy_end_year = span.first_year + people.index_fy.astype(np.int64) + 1
@@ -180,17 +221,6 @@ def finalise(people: People, config: SynthConfig, geography: Geography, span,
     people.lsoa = cand_lsoa[sort][pick].astype(np.int32)
     people.locality = geography.lsoa_locality[people.lsoa]
     people.provider = geography.locality_provider[people.locality].astype(np.int16)
-
-    # entry: uniform within the index year, or before the span for carried-in referrals
-    start = span.fy_start[people.index_fy]
-    length = span.fy_start[people.index_fy + 1] - start
-    entry = start + np.floor(rng.random(n) * length).astype(np.int64)
-    history = round(span.history_years * 365.25)
-    pre = span.start - 1 - np.floor(rng.random(n) * history).astype(np.int64)
-    entry = np.where(people.carried_in, pre, entry)
-    if people.entry is not None:  # people created by events already know their first day
-        entry = np.where(people.entry >= 0, people.entry, entry)
-    people.entry = entry.astype(np.int32)
 
     _language(people, config, rng)
 

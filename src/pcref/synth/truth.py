@@ -247,17 +247,15 @@ def disparities(config: SynthConfig, population: Population, maps: GroupMaps, *,
         exp = pop_gsa * np.minimum(1.0, k * entrants.rate[p][None] * entrants.access[p][:, None,
                                                                                         None])
         bands = OLDER_BANDS if name == "memory" else NHSE_BANDS
-        carried = float(config.get(f"pathways.{name}.carried_in"))
         out.append({
             "id": f"access_{name}" if name != "memory" else "memory_assessment_referrals",
             "definition": (
-                f"New people entering the {name} pathway (their first referral in the span) "
+                f"New people entering the {name} pathway (a first referral received in the "
+                "financial year; people already in contact at the span start are not new) "
                 "per 100,000 residents per financial year, standardised by sex × "
                 + ("five-year age band 65-69 … 90+ (residents aged 65+)" if name == "memory"
                    else "NHS England's six age bands")
-                + f". In {span.label(0)} a share {carried} of them were referred before the "
-                "span (open referrals carried in), so referrals received in that year are "
-                f"× {1 - carried:g}."),
+                + ". Age is at the end of the financial year."),
             "parameter": params(f"access_{name}"),
             "expected": standardised(exp, pop_gsa, maps, bands=bands),
         })
