@@ -104,3 +104,35 @@ def compute_results(
         console=Console(), err=Console(stderr=True),
     )
     raise typer.Exit(code)
+
+
+@app.command("synth")
+def synthesise(
+    scale: str = typer.Option("trust", "--scale", help="trust (~80,000 people) or national "
+                              "(~4 million)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: same seed and config, same bytes."),
+    out: str = typer.Option(..., "--out", help="Folder to write the extract and truth.json to."),
+    file_format: str = typer.Option("parquet", "--format", help="parquet or csv."),
+    config: str = typer.Option(
+        "default", "--config", help="default, no_disparity, or a YAML file path."
+    ),
+    defects: str = typer.Option(
+        "realistic", "--defects", help="none, realistic (valid, with recording gaps) or all "
+        "(adds fatal defects)."
+    ),
+    people: int = typer.Option(
+        None, "--people", help="Override the number of people (scales the population; for "
+        "tests and quick trials)."
+    ),
+) -> None:
+    """Generate a synthetic MHSDS-shaped extract with injected, documented disparities."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.synth.command import run_synth
+
+    code = run_synth(Path(out), scale=scale, seed=seed, file_format=file_format, config=config,
+                     defects=defects, people=people, console=Console(),
+                     err=Console(stderr=True))
+    raise typer.Exit(code)
