@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from pcref.synth.config import WARD_KINDS, SynthConfig
 
@@ -107,7 +107,7 @@ def build_geography(config: SynthConfig, scale: str, population_factor: float,
         decile = np.empty(total, dtype=np.int8)
         decile[order] = (np.arange(total) * 10 // total + 1).astype(np.int8)
     else:
-        cuts = norm.ppf(np.arange(1, 10) / 10.0) * np.hypot(sd, _AREA_SPREAD)
+        cuts = ndtri(np.arange(1, 10) / 10.0) * np.hypot(sd, _AREA_SPREAD)
         decile = (10 - np.searchsorted(cuts, z)).astype(np.int8)
     lsoa_locality = locality[lsoa_area].copy()
     locality_index = {n: i for i, n in enumerate(locality_names)}

@@ -27,7 +27,7 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from pcref.synth.config import PATHWAYS, SynthConfig
 from pcref.synth.groups import CENSUS_CODES, GROUP_KEYS, N_GROUPS, WHITE_BRITISH
@@ -178,7 +178,7 @@ def _ratio(a, b) -> float | None:
 
 def lognormal_share_within(days: float, median: np.ndarray, sigma: float) -> np.ndarray:
     """P(floor(W) ≤ days) for W lognormal with the given median and sigma."""
-    return norm.cdf((np.log(days + 1) - np.log(median)) / sigma)
+    return ndtr((np.log(days + 1) - np.log(median)) / sigma)
 
 
 def disparities(config: SynthConfig, population: Population, maps: GroupMaps, *, entrants,
