@@ -23,7 +23,7 @@ import numpy as np
 from pcref.synth.config import PATHWAYS, SynthConfig
 from pcref.synth.geography import Geography
 from pcref.synth.groups import N_GROUPS
-from pcref.synth.mha import CAT_P, NO_DAY, NO_TIME, Rows, Spells
+from pcref.synth.mha import CAT_P, NO_DAY, Rows, Spells
 from pcref.synth.people import People
 from pcref.synth.population import interpolate_knots
 from pcref.synth.sampling import (
@@ -603,4 +603,4 @@ class _ReferralBuffer:
         return out
 
 
-__all__ = ["NO_TIME", "Activity", "ReferralExpectation"]
+__all__ = ["Activity", "ReferralExpectation"]

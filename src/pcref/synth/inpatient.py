@@ -21,7 +21,7 @@ import numpy as np
 from pcref.synth.config import WARD_KINDS, SynthConfig
 from pcref.synth.geography import Geography
 from pcref.synth.groups import N_GROUPS
-from pcref.synth.mha import NO_DAY, NO_TIME, Rows, Spells
+from pcref.synth.mha import NO_DAY, Rows, Spells
 from pcref.synth.people import People
 from pcref.synth.sampling import choice_from, clock_times, day, lognormal_days
 from pcref.synth.span import Span
@@ -169,8 +169,6 @@ def build_restrictive_interventions(stays: Rows, people: People, config: SynthCo
     n = len(stay)
     inc_day = first[stay] + np.floor(rng.random(n) * nights[stay]).astype(np.int64)
     inc_start = inc_day * 1440 + clock_times(n, rng, "evening") // 60
-    kinds = s["kind"][stay]
-    g = group[stay]
     types: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # inc, code, start, end
     drawn = {}
     for code, p in others.items():
@@ -224,7 +222,6 @@ def build_restrictive_interventions(stays: Rows, people: People, config: SynthCo
     is_phys = np.isin(code, ["01", "07", "08", "09", "10", "11", "12", "13"])
     injury = np.where(is_phys, np.where(rng.random(len(code)) < r["injury"], "Y", "N"), None)
     reason_idx, reason_vocab = choice_from(r["reasons"], n, rng)
-    del kinds, g
     incidents = Rows({
         "person": s["person"][stay], "stay_tmp": s["tmp"][stay], "tmp": np.arange(n),
         "start": inc_start // 1440, "start_time": (inc_start % 1440) * 60,
@@ -240,5 +237,4 @@ def build_restrictive_interventions(stays: Rows, people: People, config: SynthCo
     return incidents, interventions
 
 
-__all__ = ["NO_TIME", "RestraintExpectation", "build_restrictive_interventions",
-           "build_ward_stays"]
+__all__ = ["RestraintExpectation", "build_restrictive_interventions", "build_ward_stays"]

@@ -216,8 +216,10 @@ def build_mha(config: SynthConfig, span: Span, population: Population, people: P
     year_days = fy_start[ev_fy + 1] - fy_start[ev_fy]
     t = fy_start[ev_fy] + seasonal_offsets(rng.random(n_ev), m["month_weights"], year_days)
     needs_lead = is_b
+    # an event may begin in the previous year (then only people known that year can have it),
+    # except in the first year of the span and for babies, who did not exist the year before
     t, lead, variant = _clip_leads(t, lead, variant, needs_lead, is_a2, fy_start[ev_fy],
-                                   allow=ev_fy > 0)
+                                   allow=(ev_fy > 0) & (ev_age > 0))
     crossing = t - lead < fy_start[ev_fy]
 
     # --- section 136 events not followed by detention ---

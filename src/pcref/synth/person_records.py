@@ -87,10 +87,8 @@ class PersonRecords:
         identity[non_binary] = "3"
         identity[other] = "4"
         same = np.where(non_binary | other | trans, "N", "Y").astype(object)
-        nhs = (self.nhs[idx].astype(object) if self.nhs is not None
+        nhs = (np.char.mod("%010d", self.nhs[idx]).astype(object) if self.nhs is not None
                else np.full(n, None, dtype=object))
-        if self.nhs is not None:
-            nhs = np.char.mod("%010d", self.nhs[idx]).astype(object)
         mpi = {
             "Person_ID": idx.astype(np.int64), "NHSNumber": nhs,
             "OrgIDProv": np.array(self.geo.provider_code, dtype=object)[p.provider[idx]],

@@ -31,7 +31,7 @@ from scipy.special import ndtr
 
 from pcref.synth.config import PATHWAYS, SynthConfig
 from pcref.synth.groups import CENSUS_CODES, GROUP_KEYS, N_GROUPS, WHITE_BRITISH
-from pcref.synth.population import AGES, N_AGES, Population
+from pcref.synth.population import N_AGES, Population
 
 NHSE_BANDS = ((0, 15, "0-15"), (16, 17, "16-17"), (18, 34, "18-34"), (35, 49, "35-49"),
               (50, 64, "50-64"), (65, 90, "65+"))
@@ -383,4 +383,4 @@ def disparities(config: SynthConfig, population: Population, maps: GroupMaps, *,
     return out
 
 
-__all__ = ["AGES", "GroupMaps", "disparities", "proportion_by_group", "standardised"]
+__all__ = ["GroupMaps", "disparities", "proportion_by_group", "standardised"]
