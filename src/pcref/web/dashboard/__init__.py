@@ -1,0 +1,1 @@
+"""Dashboards of a loaded results run. For now, the landing page only."""

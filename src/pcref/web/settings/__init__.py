@@ -1,0 +1,1 @@
+"""Django settings: ``base`` (shared), ``local`` (a laptop), ``production``, ``test``."""

@@ -1,0 +1,15 @@
+"""Every URL of the web application. Each app's pages are under its own namespace; tests
+(tests/web/test_authorisation.py) check every URL here for every role."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("pcref.web.core.urls")),
+    path("", include("pcref.web.accounts.urls")),
+    path("dashboard/", include("pcref.web.dashboard.urls")),
+]
+
+handler400 = "pcref.web.core.views.bad_request"
+handler403 = "pcref.web.core.views.permission_denied"
+handler404 = "pcref.web.core.views.page_not_found"
+handler500 = "pcref.web.core.views.server_error"

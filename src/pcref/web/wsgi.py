@@ -1,0 +1,10 @@
+"""WSGI entry point for gunicorn: ``gunicorn pcref.web.wsgi`` (production settings unless
+``DJANGO_SETTINGS_MODULE`` says otherwise)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcref.web.settings.production")
+
+application = get_wsgi_application()
