@@ -1,0 +1,160 @@
+"""Fixtures for the web application's tests.
+
+Django is configured here (``pcref.web.settings.test``) rather than in pyproject, so the
+rest of the suite does not pay for it. ``DATABASE_URL`` switches the database (the suite
+runs a second time on PostgreSQL when one is reachable; see docs/web.md).
+
+Tests that take a ``url_name`` argument are run once for every named URL in the
+application's URL configuration, so a new page is tested without anyone remembering to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import struct
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcref.web.settings.test")
+
+import django
+
+django.setup()
+
+import pytest  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import URLPattern, URLResolver, get_resolver  # noqa: E402
+
+from pcref.web.accounts.roles import ROLES, assign_roles  # noqa: E402
+
+#: Backend for ``Client.force_login`` (the first configured backend is django-axes' guard,
+#: which cannot load users).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+#: A password that passes the validators; test users all have it.
+PASSWORD = "a-long-test-password-42"
+
+#: Who the authorisation tests act as: nobody, each role, and an account with no role.
+ANONYMOUS = "anonymous"
+NO_ROLE = "no_role"
+PRINCIPALS = (ANONYMOUS, *(role.slug for role in ROLES), NO_ROLE)
+
+
+def named_url_patterns() -> dict[str, URLPattern]:
+    """Every URL pattern in the application by its namespaced name.
+
+    An unnamed pattern is an error: it could not be given an expected access rule.
+    """
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns, namespace: str | None) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or None
+                walk(entry.url_patterns, ":".join(filter(None, [namespace, inner])) or None)
+            elif isinstance(entry, URLPattern):
+                if not entry.name:
+                    raise AssertionError(f"URL pattern {entry.pattern} has no name")
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                found[name] = entry
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "url_name" not in metafunc.fixturenames:
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if "url_name" in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return  # the test chose its own URLs
+    metafunc.parametrize("url_name", sorted(named_url_patterns()))
+
+
+@pytest.fixture(scope="session")
+def all_url_names() -> list[str]:
+    """Every named URL of the application (see :func:`named_url_patterns`)."""
+    return sorted(named_url_patterns())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_database_outside_database_tests(django_db_blocker):
+    """pytest-django blocks the database for tests without a ``db`` fixture only when it
+    configures Django itself; we configure Django here, so block it here."""
+    with django_db_blocker.block():
+        yield
+
+
+def _make_user(username: str, *roles: str, **fields):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+    assign_roles(user, roles)
+    return user
+
+
+@pytest.fixture
+def password() -> str:
+    """The password every test account has."""
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user("name", "analyst", ...)``: an active account with the test password and
+    exactly the given roles."""
+    return _make_user
+
+
+@pytest.fixture
+def users(db) -> dict[str, object]:
+    """One account per role (username = role slug) and one with no role (``no_role``)."""
+    accounts = {role.slug: _make_user(role.slug, role.slug) for role in ROLES}
+    accounts[NO_ROLE] = _make_user(NO_ROLE)
+    return accounts
+
+
+@pytest.fixture
+def principals() -> tuple[str, ...]:
+    """Everyone the authorisation tests act as: ``anonymous``, each role, ``no_role``."""
+    return PRINCIPALS
+
+
+@pytest.fixture
+def client_for(users):
+    """``client_for("analyst")``: a test client signed in as that account (or not signed
+    in, for ``"anonymous"``); keyword arguments go to :class:`~django.test.Client`."""
+
+    def make(principal: str, **client_options) -> Client:
+        client = Client(**client_options)
+        if principal != ANONYMOUS:
+            client.force_login(users[principal], backend=MODEL_BACKEND)
+        return client
+
+    return make
+
+
+def _rfc6238(key: bytes, at: float, *, step: int = 30, digits: int = 6) -> str:
+    counter = int(at // step)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
+@pytest.fixture
+def rfc6238():
+    """TOTP (RFC 6238, HMAC-SHA1) written from the RFC, not from django-otp:
+    ``rfc6238(key_bytes, unix_time, step=30, digits=6)``."""
+    return _rfc6238
+
+
+@pytest.fixture
+def totp_code():
+    """``totp_code(device, steps_ahead=0)``: the code an authenticator app would show now."""
+
+    def code(device, steps_ahead: int = 0) -> str:
+        return _rfc6238(device.bin_key, time.time() + steps_ahead * device.step)
+
+    return code

@@ -1,0 +1,97 @@
+"""Authorisation matrix: every URL × everyone (anonymous, each role, no role) × GET and POST.
+
+The expected access below is written out by hand from the role definitions in DESIGN §10
+and docs/web.md; it is the specification the code must meet. The URL list is generated
+from the URL configuration, so a new URL fails ``test_every_url_has_an_access_rule``
+until someone decides who may use it.
+
+Outcomes: someone allowed must not get 403 or be sent to sign in (405 for a method the
+page does not take is fine); anyone else signed in gets 403; anonymous people are
+redirected to the sign-in page with ``next`` set to where they were going.
+"""
+
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+EVERYONE = frozenset(
+    {"anonymous", "viewer", "analyst", "moderator", "pcref_lead", "administrator", "no_role"}
+)
+SIGNED_IN = EVERYONE - {"anonymous"}
+RESULTS_READERS = frozenset({"viewer", "analyst", "pcref_lead"})
+
+EXPECTED_ACCESS: dict[str, frozenset[str]] = {
+    "core:start": EVERYONE,
+    "core:accessibility": EVERYONE,
+    "core:healthcheck": EVERYONE,
+    "core:audit_log": frozenset({"administrator"}),
+    "accounts:sign_in": EVERYONE,
+    "accounts:sign_in_code": EVERYONE,
+    "accounts:sign_out": SIGNED_IN,
+    "accounts:account": SIGNED_IN,
+    "accounts:two_factor_set_up": SIGNED_IN,
+    "accounts:two_factor_turn_off": SIGNED_IN,
+    "dashboard:index": RESULTS_READERS,
+}
+
+#: Arguments for URLs that take them (none yet); a URL with parameters and no entry here
+#: fails the matrix with a message saying so.
+URL_ARGUMENTS: dict[str, dict[str, object]] = {}
+
+
+def test_every_url_has_an_access_rule(all_url_names):
+    missing = sorted(set(all_url_names) - set(EXPECTED_ACCESS))
+    stale = sorted(set(EXPECTED_ACCESS) - set(all_url_names))
+    assert not missing, f"URLs with no expected access (add them to EXPECTED_ACCESS): {missing}"
+    assert not stale, f"EXPECTED_ACCESS names URLs that no longer exist: {stale}"
+
+
+def test_the_matrix_covers_every_role(principals):
+    assert set(principals) == EVERYONE
+
+
+def _url(url_name: str) -> str:
+    kwargs = URL_ARGUMENTS.get(url_name)
+    try:
+        return reverse(url_name, kwargs=kwargs)
+    except Exception as error:  # NoReverseMatch: the URL needs arguments
+        pytest.fail(f"{url_name}: add sample arguments to URL_ARGUMENTS ({error})")
+
+
+def _outcome(response, url: str) -> str:
+    if response.status_code == 403:
+        return "forbidden"
+    location = response.get("Location", "")
+    sign_in = reverse("accounts:sign_in")
+    if response.status_code in (301, 302) and location.startswith(f"{sign_in}?next="):
+        expected = f"{sign_in}?next={quote(url)}"
+        return "sign-in redirect" if location == expected else f"bad sign-in redirect {location}"
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    return "allowed"
+
+
+@pytest.mark.django_db
+def test_access_matches_the_matrix(url_name, principals, client_for):
+    assert url_name in EXPECTED_ACCESS, f"{url_name} has no row in EXPECTED_ACCESS"
+    url = _url(url_name)
+    problems = []
+    for principal in principals:
+        allowed = principal in EXPECTED_ACCESS[url_name]
+        if allowed:
+            expected = "allowed"
+        elif principal == "anonymous":
+            expected = "sign-in redirect"
+        else:
+            expected = "forbidden"
+        for method in ("get", "post"):
+            client = client_for(principal)
+            response = getattr(client, method)(url)
+            outcome = _outcome(response, url)
+            if outcome != expected:
+                problems.append(
+                    f"{method.upper()} {url} as {principal}: {outcome} "
+                    f"(HTTP {response.status_code}), expected {expected}"
+                )
+    assert not problems, "\n".join(problems)
