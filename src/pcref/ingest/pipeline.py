@@ -9,9 +9,12 @@ record of the run. The input fingerprint is hashed in a background thread while 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,12 +76,9 @@ def validate(
     progress: Progress | None = None,
 ) -> ValidationReport:
     """Check an extract folder against the contract without loading it."""
-    connection = _connect()
-    try:
+    with staging_database() as connection:
         report, _, _ = _validate(connection, Path(directory), contract, progress)
         return report
-    finally:
-        connection.close()
 
 
 def ingest(
@@ -99,8 +99,7 @@ def ingest(
     warehouse = Path(warehouse)
     previous_runs(warehouse)  # refuse before any work if the target is not ours
     started_at = datetime.now(UTC)
-    connection = _connect()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with staging_database() as connection, ThreadPoolExecutor(max_workers=1) as pool:
         pseudonyms: list[Future] = []
 
         def pseudonymise(staged: dict[str, StagedTable]) -> None:
@@ -149,21 +148,43 @@ def ingest(
             for future in pseudonyms:
                 future.cancel()
             wait(pseudonyms)
-            connection.close()
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    """The in-memory staging database.
+#: Share of physical memory the staging database may use before spilling to disk.
+MEMORY_FRACTION = 0.5
+
+
+@contextmanager
+def staging_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The in-memory staging database, with a private folder to spill to.
 
     Insertion order must be kept: staged rowids are the row numbers reported to users. The
     checkpoint threshold is raised because an in-memory database otherwise checkpoints
     (compressing the staged text) once 16 MB have been written, which for a trust-scale
     extract cost more CPU than reading the files; the staging tables live only for the run.
+    DuckDB may use `MEMORY_FRACTION` of the machine's memory and spills the rest (staged
+    tables included) to a temporary folder, removed afterwards, so a national-scale extract
+    neither exhausts memory nor fills the working directory.
     """
-    return duckdb.connect(":memory:", config={
-        "preserve_insertion_order": True,
-        "checkpoint_threshold": "1TB",
-    })
+    with tempfile.TemporaryDirectory(prefix="pcref-ingest-") as spill:
+        connection = duckdb.connect(":memory:", config={
+            "preserve_insertion_order": True,
+            "checkpoint_threshold": "1TB",
+            "temp_directory": spill,
+            "memory_limit": f"{_memory_limit_mib()}MiB",
+        })
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+def _memory_limit_mib() -> int:
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: let DuckDB choose
+        physical = 8 * 2**30
+    return max(1024, int(physical * MEMORY_FRACTION) // 2**20)
 
 
 def _validate(
