@@ -247,12 +247,13 @@ def input_fingerprint(files: dict[str, Path]) -> tuple[str, list[dict[str, Any]]
 
 
 def code_version() -> str:
-    """``pcref <version>``, plus the git commit when running from a checkout."""
+    """``pcref <version>``, plus the git commit when running from a checkout (``-dirty`` when
+    the checkout has uncommitted changes, so the figure cannot be tied to that commit alone)."""
     version = f"pcref {__version__}"
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(__file__).parent,
-            capture_output=True, text=True, timeout=5, check=True,
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5, check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return version

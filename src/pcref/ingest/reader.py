@@ -228,8 +228,8 @@ def _csv_file_checks(table: Table, path: Path) -> tuple[list[str] | None, list[F
     if head.startswith(_UTF8_BOM):
         return None, [_file_finding(
             "byte_order_mark", table, path,
-            "UTF-8 without a byte-order mark (in Excel choose 'CSV (Comma delimited)', or "
-            "remove the first three bytes EF BB BF)",
+            "UTF-8 without a byte-order mark (Excel's 'CSV UTF-8' adds one: remove the first "
+            "three bytes EF BB BF, e.g. by re-saving as UTF-8 without BOM in a text editor)",
             Example(row=1, note="the file starts with the bytes EF BB BF"),
         )]
     if head.startswith(_UTF16_BOMS):
