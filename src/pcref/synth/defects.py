@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from pcref.synth.config import SynthConfig, load_config
 from pcref.synth.sampling import day
+from pcref.synth.writer import format_ids
 
 LEVELS = ("none", "realistic", "all")
 REALISTIC_CLASSES = ("not_stated", "not_known", "blank", "no_record", "age_without_birth_date")
@@ -355,8 +356,7 @@ def _fatal(out, touched, counts, config, rng) -> None:
             continue
         t = out[name]
         mask = pick(name, rate["orphan_row"])
-        ids = np.array([f"{prefix}{i:09d}" for i in range(t.num_rows)], dtype=object)
-        out[name] = _set(t, column, mask, pa.array(ids, type=pa.string()))
+        out[name] = _set(t, column, mask, format_ids(prefix, np.arange(t.num_rows), 9))
         counts.add("orphan_row", f"{name}.{column}", mask.sum())
     for name, column in MISSING_REQUIRED:
         if name not in out or not out[name].num_rows:
