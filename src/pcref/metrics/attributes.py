@@ -26,10 +26,16 @@ national volumes stay in the engine):
 
 Team and ward labels come from the ``team`` and ``ward`` lookups (``TeamName``, ``WardName``)
 for the ``team_id`` / ``ward_code`` of each unit row.
+
+In SQL every attribute is a small whole-number **code** (its position in the label lists
+below; localities numbered from 1 in name order, 0 for Not known), because engines group and
+join whole numbers several times faster than text; :func:`decode` turns codes back into
+labels once the counts are small.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pcref import codelists
@@ -51,6 +57,7 @@ PREVALENCE_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 ETHNIC_CATEGORY_TABLE = "pcref_ethnic_category"
 CENSUS_ETHNIC_GROUP_TABLE = "pcref_census_ethnic_group"
 PERSON_ATTRIBUTES = "pcref_person_attributes"
+LOCALITY_TABLE = "pcref_locality"
 
 
 def ethnic_category_map() -> pd.DataFrame:
@@ -60,10 +67,15 @@ def ethnic_category_map() -> pd.DataFrame:
     group_5 = table["ethnic_group_5"].astype(object)
     is_unknown = table["code"].isin(unknown)
     group_5 = group_5.where(~is_unknown, table["label_short"].astype(object))
+    sixteen = table["label_short"].astype(str)
+    five = group_5.astype(str)
+    five_labels = list(dict.fromkeys(five))
     return pd.DataFrame({
         "code": table["code"].astype(str),
-        "ethnicity_16": table["label_short"].astype(str),
-        "ethnicity_5": group_5.astype(str),
+        "ethnicity_16": sixteen,
+        "ethnicity_5": five,
+        "ethnicity_16_code": range(len(table)),
+        "ethnicity_5_code": [five_labels.index(f) for f in five],
     })
 
 
@@ -102,41 +114,67 @@ def ethnicity_16_parents() -> dict[str, str]:
     return dict(zip(table["ethnicity_16"], table["ethnicity_5"], strict=True))
 
 
-def register_code_lists(backend: Backend) -> None:
-    """Register the code-list mapping tables the attribute SQL joins."""
+def register_code_lists(backend: Backend) -> tuple[str, ...]:
+    """Register the mapping tables the attribute SQL joins; return the locality labels by
+    code (code 0 is Not known)."""
     backend.register(ETHNIC_CATEGORY_TABLE, ethnic_category_map())
     census = census_ethnic_group_map()
     census["ethnicity_16"] = census["ethnicity_16"].astype("string")
     backend.register(CENSUS_ETHNIC_GROUP_TABLE, census)
+    found = backend.query(
+        "SELECT DISTINCT Locality FROM lsoa_lookup WHERE Locality IS NOT NULL")["Locality"]
+    names = sorted((str(n) for n in found if str(n) != NOT_KNOWN), key=str.casefold)
+    backend.register(LOCALITY_TABLE, pd.DataFrame({
+        "Locality": pd.Series(names, dtype=object), "locality_code": range(1, len(names) + 1),
+    }))
+    return (NOT_KNOWN, *names)
+
+
+def decode(codes: pd.Series, labels: tuple[str, ...]) -> pd.Series:
+    """Labels of whole-number codes (positions in ``labels``); missing stays missing."""
+    lookup = np.asarray(labels, dtype=object)
+    values = pd.to_numeric(codes, errors="coerce").to_numpy(dtype="float64")
+    out = np.full(len(values), None, dtype=object)
+    present = ~np.isnan(values)
+    out[present] = lookup[values[present].astype(int)]
+    return pd.Series(out, index=codes.index, dtype=object)
+
+
+def _code(labels: tuple[str, ...], label: str) -> int:
+    return labels.index(label)
 
 
 def _imd_sql(decile: str) -> str:
+    labels = (*IMD_QUINTILES, NOT_KNOWN)
     cases = " ".join(
-        f"WHEN {decile} IN ({2 * q - 1}, {2 * q}) THEN '{label}'"
-        for q, label in enumerate(IMD_QUINTILES, start=1)
+        f"WHEN {decile} IN ({2 * q + 1}, {2 * q + 2}) THEN {q}" for q in range(len(IMD_QUINTILES))
     )
-    return f"CASE {cases} ELSE '{NOT_KNOWN}' END"
+    return f"CASE {cases} ELSE {_code(labels, NOT_KNOWN)} END"
 
 
 def person_attributes_sql() -> str:
-    """One row per person of ``MHS001MPI`` with the attributes every breakdown uses."""
+    """One row per person of ``MHS001MPI`` with the attribute codes every breakdown uses."""
     code = "TRIM(m.EthnicCategory)"
+    sexes = SEX_LABELS
+    other = _code(sexes, OTHER_SEX)
     return f"""
 SELECT
     m.Person_ID,
-    COALESCE(exact.ethnicity_16, rolled.ethnicity_16, '{NOT_KNOWN}') AS ethnicity_16,
-    COALESCE(exact.ethnicity_5, rolled.ethnicity_5, '{NOT_KNOWN}') AS ethnicity_5,
+    COALESCE(exact.ethnicity_16_code, rolled.ethnicity_16_code,
+             {_code(ethnicity_16_labels(), NOT_KNOWN)}) AS ethnicity_16,
+    COALESCE(exact.ethnicity_5_code, rolled.ethnicity_5_code,
+             {_code(ethnicity_5_labels(), NOT_KNOWN)}) AS ethnicity_5,
     CASE derived_gender
-        WHEN '1' THEN 'Male'
-        WHEN '2' THEN 'Female'
-        WHEN '3' THEN '{OTHER_SEX}'
-        WHEN '4' THEN '{OTHER_SEX}'
-        WHEN '9' THEN '{OTHER_SEX}'
-        ELSE '{NOT_KNOWN}'
+        WHEN '1' THEN {_code(sexes, "Male")}
+        WHEN '2' THEN {_code(sexes, "Female")}
+        WHEN '3' THEN {other}
+        WHEN '4' THEN {other}
+        WHEN '9' THEN {other}
+        ELSE {_code(sexes, NOT_KNOWN)}
     END AS sex,
     m.PersonBirthDate AS birth_date,
     m.AgeRepPeriodEnd AS age_reported,
-    COALESCE(area.Locality, '{NOT_KNOWN}') AS locality,
+    COALESCE(locality.locality_code, 0) AS locality,
     {_imd_sql("area.IMDDecile")} AS imd_quintile
 FROM (
     SELECT
@@ -153,6 +191,8 @@ LEFT JOIN {ETHNIC_CATEGORY_TABLE} AS rolled
     ON LENGTH({code}) = 2 AND {code} <> '99' AND rolled.code = SUBSTRING({code}, 1, 1)
 LEFT JOIN lsoa_lookup AS area
     ON area.LSOA2021 = m.LSOA2021
+LEFT JOIN {LOCALITY_TABLE} AS locality
+    ON locality.Locality = area.Locality
 """.strip()
 
 
@@ -175,13 +215,18 @@ def age_sql(event_date: str, birth_date: str, age_reported: str) -> str:
     END"""
 
 
-def age_band_sql(age: str) -> str:
-    """NHS England's six bands for an age in years; a missing or negative age is Not known."""
+def age_band_sql(age: str, *, codes: bool = False) -> str:
+    """NHS England's six bands for an age in years (labels, or their codes); a missing or
+    negative age is Not known."""
     bounds = (0, 16, 18, 35, 50, 65)
-    cases = [f"WHEN {age} IS NULL OR {age} < 0 THEN '{NOT_KNOWN}'"]
+
+    def value(label: str) -> str:
+        return str(AGE_BANDS.index(label)) if codes else f"'{label}'"
+
+    cases = [f"WHEN {age} IS NULL OR {age} < 0 THEN {value(NOT_KNOWN)}"]
     for upper, label in zip(bounds[1:], NHSE_AGE_BANDS, strict=False):
-        cases.append(f"WHEN {age} < {upper} THEN '{label}'")
-    cases.append(f"ELSE '{NHSE_AGE_BANDS[-1]}'")
+        cases.append(f"WHEN {age} < {upper} THEN {value(label)}")
+    cases.append(f"ELSE {value(NHSE_AGE_BANDS[-1])}")
     return "CASE " + " ".join(cases) + " END"
 
 

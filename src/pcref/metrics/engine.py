@@ -105,6 +105,7 @@ class _Context:
     built: dict[str, tuple[dt.date, dt.date] | None] = field(default_factory=dict)
     populations: dict[tuple[int | None, bool], Populations] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    localities: tuple[str, ...] = ()
 
     def population(self, min_age: int | None, expected: bool) -> Populations:
         key = (min_age, expected)
@@ -356,18 +357,18 @@ def _period_rows(ctx: _Context, plan: Plan, period: Period) -> tuple[pd.DataFram
         + [(*s.columns, "sex", "age_band") for s in plan.standardised]
     ))
     all_columns = list(dict.fromkeys(c for s in grouping_sets for c in s))
-    sql = aggregate.counts_sql(
-        grouping_sets, period,
-        has_statistic="statistic" in columns,
-        has_denominator=metric.denominator == "rows",
+    has_denominator = metric.denominator == "rows"
+    backend.materialise(aggregate.UNIT_COUNTS, aggregate.unit_counts_sql(
+        all_columns, has_statistic="statistic" in columns, has_denominator=has_denominator,
         median=plan.median,
-        team_lookup=backend.has_table("team"),
-        ward_lookup=backend.has_table("ward"),
-    )
-    counts = backend.query(sql)
+    ))
+    counts = backend.query(aggregate.counts_sql(
+        grouping_sets, has_denominator=has_denominator, median=plan.median,
+        team_lookup=backend.has_table("team"), ward_lookup=backend.has_table("ward"),
+    ))
+    counts = aggregate.decode_counts(counts, all_columns, period, ctx.localities)
     for column in all_columns:
         counts[f"grouped_{column}"] = counts[f"grouped_{column}"].astype("int64")
-        counts[column] = counts[column].astype(object)
     counts["stat_label"] = counts["stat_label"].astype(object)
     counts["numerator"] = counts["numerator"].astype("float64")
     counts["unit_rows"] = counts["unit_rows"].astype("int64")
@@ -546,7 +547,7 @@ def compute(
         backend=backend, periods=periods, run_id=run_id,
         warehouse_tables=backend.tables(), not_supplied=not_supplied_tables(backend),
     )
-    attributes.register_code_lists(backend)
+    ctx.localities = attributes.register_code_lists(backend)
     backend.materialise(attributes.PERSON_ATTRIBUTES, attributes.person_attributes_sql())
 
     exact_frames, internal_frames, public_frames = [], [], []
@@ -580,6 +581,7 @@ def compute(
         if progress:
             progress("done", metric.id)
         backend.drop(aggregate.UNITS)
+        backend.drop(aggregate.UNIT_COUNTS)
 
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in RESULTS_COLUMNS})
     internal_all = pd.concat(internal_frames, ignore_index=True) if internal_frames else empty
