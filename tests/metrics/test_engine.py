@@ -735,6 +735,20 @@ SELECT Person_ID, CareContDate AS event_date, 1 AS numerator FROM MHS201CareCont
     assert result.record["metrics"]["t_wait"]["status"] == "computed"
 
 
+def test_a_proportion_above_one_fails_the_metric_not_the_run(con):
+    over = metric("t_over", """
+SELECT Person_ID, CareContDate AS event_date, 2 AS numerator, 1 AS denominator
+FROM MHS201CareContact
+WHERE CareContDate BETWEEN $period_start AND $period_end
+""", method="proportion", denominator="rows", unit='"%"', breakdowns="[total]")
+    result = engine.compute(DuckDBBackend(con), YEAR,
+                            catalogue={"t_over": over, "t_wait": WAIT})
+    record = result.record["metrics"]["t_over"]
+    assert record["status"] == "failed"
+    assert "expected a numerator <= the denominator" in record["reason"]
+    assert result.record["metrics"]["t_wait"]["status"] == "computed"
+
+
 def test_unknown_metric_id_is_refused(con):
     with pytest.raises(engine.EngineError, match=r"unknown metric id.*t_nope"):
         engine.compute(DuckDBBackend(con), YEAR, ["t_nope"], catalogue=CATALOGUE)

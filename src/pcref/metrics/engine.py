@@ -378,7 +378,12 @@ def _period_rows(ctx: _Context, plan: Plan, period: Period) -> tuple[pd.DataFram
     if plan.population_based:
         populations = ctx.population(metric.population_min_age,
                                      expected=metric.denominator == "expected")
-    rows = period_rows(plan, period, counts, all_columns, populations)
+    try:
+        rows = period_rows(plan, period, counts, all_columns, populations)
+    except IndicatorError:
+        raise
+    except ValueError as error:  # pcref.stats refusing the counts (e.g. x > n)
+        raise MetricError(f"metric {metric.id}, {period.label}: {error}") from None
     return rows, checks
 
 
@@ -400,8 +405,11 @@ def compute_metric(
     rows = _finish_rows(plan, rows, ctx)
     timings["compute_seconds"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    internal = _publishable(rows, metric, INTERNAL_POLICY, ctx, public=False)
-    public = _publishable(rows, metric, PUBLIC_POLICY, ctx, public=True)
+    try:
+        internal = _publishable(rows, metric, INTERNAL_POLICY, ctx, public=False)
+        public = _publishable(rows, metric, PUBLIC_POLICY, ctx, public=True)
+    except ValueError as error:  # pcref.disclosure refusing the counts (e.g. fractions)
+        raise MetricError(f"metric {metric.id}: disclosure control: {error}") from None
     timings["disclosure_seconds"] = round(time.perf_counter() - started, 3)
     record: dict[str, Any] = {"unit_rows": unit_rows, **timings}
     if excluded:
@@ -633,15 +641,19 @@ def open_backend(warehouse: str | Path, engine: str = "duckdb") -> Backend:
     """The backend for ``engine`` on the warehouse file."""
     if engine not in ENGINES:
         raise EngineError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
-    if engine == "spark":
-        raise EngineError(
-            "the Spark backend is not available in this version: the engine's SQL is written "
-            "to transpile with SQLGlot, but no Spark implementation of pcref.metrics.backend."
-            "Backend exists yet; use --engine duckdb"
-        )
     try:
+        if engine == "spark":
+            try:
+                from pcref.metrics.spark import SparkBackend
+            except ImportError as error:
+                raise EngineError(
+                    f"the Spark backend is not available ({error}); use --engine duckdb"
+                ) from None
+            return SparkBackend.open(warehouse)
         return DuckDBBackend.open(warehouse)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        if isinstance(error, EngineError):
+            raise
         raise EngineError(str(error)) from None
 
 
