@@ -136,3 +136,29 @@ def synthesise(
                      defects=defects, people=people, console=Console(),
                      err=Console(stderr=True))
     raise typer.Exit(code)
+
+
+@app.command("export")
+def export_results(
+    results: str = typer.Argument(..., help="A results run folder (made by pcref compute)."),
+    file_format: str = typer.Option(
+        ..., "--format", help="powerbi (Parquet tables and Power Query) or csv."
+    ),
+    out: str = typer.Option(..., "--out", help="Folder to write the export to (new, empty, or "
+                            "an earlier export of the same policy)."),
+    policy: str = typer.Option(
+        "public", "--policy", help="public (default: the disclosure-controlled figures that may "
+        "be published) or internal (NHS England's rule, authorised staff only; every file is "
+        "named internal_…)."
+    ),
+) -> None:
+    """Export a results run as a star schema (fact table, dimensions, data dictionary)."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.export.command import run_export
+
+    code = run_export(Path(results), file_format, Path(out), policy, console=Console(),
+                      err=Console(stderr=True))
+    raise typer.Exit(code)
