@@ -3,8 +3,8 @@
 One definition drives everything the export writes: the Arrow schemas of the Parquet files, the
 CSV headers, the data dictionary (CSV and Markdown), the Power Query (M) script's column types
 and the relationships listed in the README. Column names are unique across tables except the
-keys that join the fact table to its dimensions, so Power BI's "autodetect relationships"
-finds exactly the star and nothing else (tested).
+keys that join the fact table to its dimensions (tested), so Power BI's "autodetect
+relationships", which matches columns by name, has only the star's keys to match.
 """
 
 from __future__ import annotations
