@@ -1,18 +1,18 @@
 """dq_disability_recorded: coverage, validity and accuracy of disability (any MHS007 record).
 
-The people-and-teams unit is tested in full in test_dq_ethnicity_recorded.py; here it is checked
-to be the same SQL, plus one case of its own.
+The people-and-teams unit is the preparation relation people_seen_by_team, tested in full in
+tests/metrics/prep/test_shared_relations.py; here it is checked to be read, plus one case of
+its own.
 """
 
 import datetime as dt
 from importlib import resources
 
 import sqlglot
-from sqlglot import exp
 
 from pcref import codelists
 from pcref.metrics.catalogue import load_catalogue, parse_metric
-from pcref.metrics.sql import unit_rows
+from pcref.metrics.sql import tables_read, unit_rows
 
 ID = "dq_disability_recorded"
 METRIC = parse_metric(
@@ -49,11 +49,6 @@ def by_statistic(rows):
     return result
 
 
-def ctes(sql):
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    return {cte.alias: cte.this.sql(dialect="duckdb") for cte in tree.find_all(exp.CTE)}
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
@@ -63,11 +58,10 @@ def test_definition_parses_and_transpiles_to_spark():
     sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")
 
 
-def test_unit_is_the_same_as_for_ethnicity():
-    reference = ctes(load_catalogue()["dq_ethnicity_recorded"].sql)
-    mine = ctes(METRIC.sql)
-    for name in ("attended_contacts", "people_in_contact_by_team"):
-        assert mine[name] == reference[name]
+def test_unit_is_the_people_each_team_saw():
+    """The unit is the shared preparation relation (tested in tests/metrics/prep)."""
+    assert METRIC.requires == ("people_seen_by_team",)
+    assert "people_seen_by_team" in tables_read(METRIC.sql)
 
 
 def test_people_seen_by_each_team_in_the_period(warehouse, insert):

@@ -1,8 +1,8 @@
 """dq_ethnicity_recorded: coverage, validity and accuracy of ethnic category, per person and team.
 
-The unit (a person and a team with an attended contact in the period) is tested in full here;
-the other data-quality metrics carry the same two CTEs, which their tests check are identical to
-this file's.
+The unit (a person and a team with an attended contact in the period) is the preparation
+relation people_seen_by_team, shared by every data-quality metric and tested in full in
+tests/metrics/prep/test_shared_relations.py; here it is checked to be read, with the statistics.
 """
 
 import datetime as dt
@@ -47,54 +47,15 @@ def by_statistic(rows):
     return result
 
 
-def event_dates(rows):
-    first = rows[rows["statistic"] == "coverage"]
-    return {
-        (p, None if t != t else t): d.isoformat()
-        for p, t, d in zip(first["Person_ID"], first["team_id"], first["event_date"].dt.date,
-                           strict=True)
-    }
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert METRIC.method == "proportion" and METRIC.denominator == "rows"
     assert METRIC.multiplier == 100
     assert METRIC.statistics == STATISTICS
     assert "team" in METRIC.breakdowns and "ethnicity_5" not in METRIC.breakdowns
+    assert METRIC.requires == ("people_seen_by_team",)
     spark = sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")[0]
-    assert "MHS201CareContact" in spark
-
-
-def test_one_row_per_person_and_team_seen_in_the_period(warehouse, insert):
-    insert("MHS001MPI", [person(p, "A") for p in ("p1", "p2", "p3", "p4", "p5", "p6", "p7")])
-    insert("MHS201CareContact", [
-        contact("C1", "p1", "2024-03-31"),                    # before the period
-        contact("C2", "p1", "2024-04-01"),                    # first day: first contact
-        contact("C3", "p1", "2024-06-01"),
-        contact("C4", "p1", "2024-05-01", team="T2"),         # a second team
-        contact("C5", "p2", "2025-03-31"),                    # last day of the period
-        contact("C6", "p2", "2025-04-01", team="T2"),         # after the period
-        contact("C7", "p3", "2024-07-01", attendance="3"),    # did not attend
-        contact("C8", "p3", "2024-07-02", attendance="2"),    # cancelled by the patient
-        contact("C9", "p4", "2024-08-01", attendance=None),   # attendance not recorded
-        contact("C10", "p5", "2024-09-01", team=None),        # no team, and no other contact
-        contact("C11", "p5", "2024-09-05", team=None),
-        contact("C12", "p6", "2024-10-01", team=None),        # no team, but seen by T2 too
-        contact("C13", "p6", "2024-11-01", team="T2"),
-        contact("C14", "p7", "2024-12-01", team="T1", attendance="3"),  # DNA with T1 ...
-        contact("C15", "p7", "2024-12-02", team=None, attendance="6"),  # ... seen, no team
-    ])
-    rows = unit_rows(warehouse, METRIC, *YEAR)
-    assert event_dates(rows) == {
-        ("p1", "T1"): "2024-04-01",
-        ("p1", "T2"): "2024-05-01",
-        ("p2", "T1"): "2025-03-31",
-        ("p5", None): "2024-09-01",
-        ("p6", "T2"): "2024-11-01",
-        ("p7", None): "2024-12-02",
-    }
-    assert len(rows) == 3 * 6
+    assert "people_seen_by_team" in spark and "MHS001MPI" in spark
 
 
 def test_statistics_for_each_kind_of_recording(warehouse, insert):
@@ -139,15 +100,6 @@ def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
     result = by_statistic(unit_rows(warehouse, METRIC, *YEAR))
     unknown = set(codelists.info("ethnic_category")["unknown_codes"])
     assert result == {(f"p_{code}", "T1"): (1, 1, 0 if code in unknown else 1) for code in codes}
-
-
-def test_attended_codes_match_the_attendance_code_list(warehouse, insert):
-    attendance = codelists.load("attendance")
-    insert("MHS001MPI", [person(f"p_{code}", "A") for code in attendance["code"]])
-    insert("MHS201CareContact", [contact(f"C_{code}", f"p_{code}", "2024-05-01",
-                                         attendance=code) for code in attendance["code"]])
-    seen = {p for p, _ in by_statistic(unit_rows(warehouse, METRIC, *YEAR))}
-    assert seen == {f"p_{code}" for code in attendance.query("attended == 'Y'")["code"]}
 
 
 def test_empty_warehouse_gives_no_rows(warehouse):

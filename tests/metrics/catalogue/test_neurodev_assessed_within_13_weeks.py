@@ -4,11 +4,9 @@ import datetime as dt
 
 import pandas as pd
 import sqlglot
-from sqlglot import exp
 
-from pcref import codelists
 from pcref.metrics.catalogue import load_catalogue
-from pcref.metrics.sql import unit_rows
+from pcref.metrics.sql import tables_read, unit_rows
 
 ID = "neurodev_assessed_within_13_weeks"
 METRIC = load_catalogue()[ID]
@@ -45,16 +43,6 @@ def rows_of(frame):
                       strict=True))
 
 
-def in_lists(sql, column):
-    """Every literal IN (...) list the SQL applies to `column`, as sets of codes."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    return [
-        {e.this for e in node.expressions}
-        for node in tree.find_all(exp.In)
-        if isinstance(node.this, exp.Column) and node.this.name == column
-    ]
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
     assert METRIC.statistics == ("autism", "adhd_and_other")
@@ -63,22 +51,11 @@ def test_definition_parses_and_transpiles_to_spark():
     sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")
 
 
-def test_hard_coded_codes_are_the_code_lists():
-    reasons = codelists.load("referral_reason").set_index("code")
-    # 25 suspected autism; 24 neurodevelopmental excluding autism; 26 (diagnosed) is not a
-    # referral for assessment.
-    assert reasons.loc["25", "label"] == "Suspected Autism"
-    assert pd.isna(reasons.loc["24", "autism"]) and reasons.loc["24", "neurodevelopmental"] == "Y"
-    assert set(reasons.index[reasons["neurodevelopmental"] == "Y"]) - {"26"} == {"24", "25"}
-    assert in_lists(METRIC.sql, "PrimReasonReferralMH") == [{"24", "25"}]
-    attendance = codelists.load("attendance")
-    assert in_lists(METRIC.sql, "AttendOrDNACode") == [
-        set(attendance.loc[attendance["attended"] == "Y", "code"])
-    ]
-    teams = codelists.load("team_type")
-    assert in_lists(METRIC.sql, "ServTeamTypeRefToMH") == [
-        set(teams.loc[teams["service_area"] == "neurodevelopmental", "code"])
-    ]
+def test_reads_the_shared_neurodevelopmental_referrals():
+    """Referrals, first contacts, teams and their codes are the preparation relation
+    neurodevelopmental_referrals (tested in tests/metrics/prep); the 13-week rule is here."""
+    assert METRIC.requires == ("neurodevelopmental_referrals",)
+    assert tables_read(METRIC.sql) == {"neurodevelopmental_referrals"}
 
 
 def test_first_attended_contact_within_91_days(warehouse, insert):

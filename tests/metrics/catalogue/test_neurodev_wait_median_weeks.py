@@ -5,10 +5,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 import sqlglot
-from sqlglot import exp
 
 from pcref.metrics.catalogue import load_catalogue
-from pcref.metrics.sql import unit_rows
+from pcref.metrics.sql import tables_read, unit_rows
 
 ID = "neurodev_wait_median_weeks"
 METRIC = load_catalogue()[ID]
@@ -45,11 +44,6 @@ def rows_of(frame):
                       strict=True))
 
 
-def ctes(sql):
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    return {cte.alias: cte.this.sql(dialect="duckdb") for cte in tree.find_all(exp.CTE)}
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert (METRIC.method, METRIC.denominator, METRIC.unit) == ("median", "none", "weeks")
     assert METRIC.statistics == ("autism", "adhd_and_other")
@@ -58,14 +52,11 @@ def test_definition_parses_and_transpiles_to_spark():
 
 
 def test_same_referrals_contacts_and_teams_as_the_13_week_measure():
-    """Only the period rule differs from neurodev_assessed_within_13_weeks (tested there for
-    its hard-coded codes)."""
-    mine = ctes(METRIC.sql)
-    other = ctes(load_catalogue()["neurodev_assessed_within_13_weeks"].sql)
-    assert mine["first_attended_contact"] == other["first_attended_contact"]
-    assert mine["referral_team"] == other["referral_team"]
-    assert "$period_start" not in mine["neurodevelopmental_referrals"]
-    assert "IN ('24', '25')" in mine["neurodevelopmental_referrals"]
+    """Only the period rule differs from neurodev_assessed_within_13_weeks: both read the
+    preparation relation neurodevelopmental_referrals (tested in tests/metrics/prep)."""
+    other = load_catalogue()["neurodev_assessed_within_13_weeks"]
+    assert METRIC.requires == other.requires == ("neurodevelopmental_referrals",)
+    assert tables_read(METRIC.sql) == {"neurodevelopmental_referrals"}
 
 
 def test_weeks_to_the_first_attended_contact_seen_in_the_period(warehouse, insert):

@@ -1,8 +1,9 @@
 """ri_people_pct: one unit row per inpatient (a person with a ward stay overlapping the period),
 numerator 1 if they had a restrictive intervention of any type starting in the period.
 
-The inpatient denominator is tested in full here; ri_prone_restraint, ri_rapid_tranquillisation
-and ri_seclusion carry the same two CTEs, which their tests check are identical to this file's."""
+The inpatient denominator is the preparation relation inpatients_in_period, shared with
+ri_prone_restraint, ri_rapid_tranquillisation and ri_seclusion and tested on its own in
+tests/metrics/prep/test_shared_relations.py; here it is tested with the numerator."""
 
 import datetime as dt
 
@@ -51,7 +52,9 @@ def test_definition_parses_and_transpiles_to_spark():
     assert METRIC.multiplier == 100
     assert "month" not in METRIC.breakdowns and "ward" not in METRIC.breakdowns
     spark = sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")[0]
-    assert "GREATEST" in spark and "MHS515RestrictiveInterventType" in spark
+    assert "MHS515RestrictiveInterventType" in spark
+    assert METRIC.requires == ("inpatients_in_period",)
+    assert "inpatients_in_period" in spark
     assert "RestrictiveIntType =" not in METRIC.sql  # every type counts
 
 

@@ -1,8 +1,8 @@
 """ri_seclusion: one unit row per inpatient (a person with a ward stay overlapping
 the period), numerator 1 if they had seclusion (type 05) starting in the period.
 
-The inpatient denominator is tested in full in test_ri_people_pct.py; here the file's inpatient
-CTEs are checked to be identical to ri_people_pct's, and the type filter is tested."""
+The inpatient denominator (inpatients_in_period) is tested in tests/metrics/prep; here the
+denominator is checked to be the same preparation relation, and the type filter is tested."""
 
 import datetime as dt
 import re
@@ -40,11 +40,6 @@ def rows_of(frame):
     )
 
 
-def inpatient_ctes(sql):
-    """The SQL before the restricted_people CTE, without its leading comment."""
-    return sql.split("restricted_people AS")[0].rsplit("-- People with", 1)[0]
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert METRIC.method == "proportion" and METRIC.denominator == "rows"
     assert METRIC.multiplier == 100
@@ -54,8 +49,7 @@ def test_definition_parses_and_transpiles_to_spark():
 
 def test_same_inpatient_denominator_as_ri_people_pct():
     people_pct = load_catalogue()["ri_people_pct"]
-    assert "inpatients AS" in inpatient_ctes(METRIC.sql)
-    assert inpatient_ctes(METRIC.sql) == inpatient_ctes(people_pct.sql)
+    assert METRIC.requires == people_pct.requires == ("inpatients_in_period",)
     assert METRIC.breakdowns == people_pct.breakdowns
 
 

@@ -26,33 +26,14 @@ reference_group: {ethnicity_5: White}
 improvement_direction: increase
 suppression: counts
 sentence: had their disability status recorded
+requires: [people_seen_by_team]
 source: >
   NHS Digital, Reporting on mental health equality: data quality of protected characteristics
   (MHSDS) - coverage, validity and accuracy (notes/pcref-requirements.md section 2.5); MHSDS
   MHS007DisabilityType; code list disability (pcref.codelists; NHS Data Dictionary DISABILITY
   CODE).
 */
-WITH attended_contacts AS (
-    -- Attended care contacts in the period: ATTENDED OR DID NOT ATTEND 5 or 6 (the attendance
-    -- code list's attended == 'Y').
-    SELECT
-        Person_ID,
-        UniqCareProfTeamID AS team_id,
-        CareContDate,
-        COUNT(UniqCareProfTeamID) OVER (PARTITION BY Person_ID) AS contacts_with_a_team
-    FROM MHS201CareContact
-    WHERE CareContDate BETWEEN $period_start AND $period_end
-      AND AttendOrDNACode IN ('5', '6')
-),
-people_in_contact_by_team AS (
-    -- One row per person and team; a contact without a team only stands for itself when the
-    -- person has no contact with a named team in the period.
-    SELECT Person_ID, team_id, MIN(CareContDate) AS event_date
-    FROM attended_contacts
-    WHERE team_id IS NOT NULL OR contacts_with_a_team = 0
-    GROUP BY Person_ID, team_id
-),
-disability_records AS (
+WITH disability_records AS (
     SELECT
         Person_ID,
         CASE WHEN DisabCode IS NOT NULL AND TRIM(DisabCode) <> '' THEN 1 ELSE 0 END AS completed,
@@ -82,7 +63,7 @@ classified AS (
         COALESCE(d.completed, 0) AS completed,
         COALESCE(d.valid, 0) AS valid,
         COALESCE(d.useful, 0) AS useful
-    FROM people_in_contact_by_team AS p
+    FROM people_seen_by_team AS p
     LEFT JOIN person_disability AS d ON d.Person_ID = p.Person_ID
 )
 SELECT Person_ID, event_date, team_id, 'coverage' AS statistic,

@@ -29,6 +29,7 @@ reference_group: {ethnicity_5: White, ethnicity_16: White British}
 improvement_direction: increase
 suppression: counts
 sentence: were seen within 13 weeks of referral
+requires: [neurodevelopmental_referrals]
 source: >
   NICE quality standard QS51 statement 1 (diagnostic assessment started within 3 months of
   referral); NHS England, Autism Waiting Time Statistics from MHSDS (referral with
@@ -36,60 +37,15 @@ source: >
   with an inpatient stay excluded); notes/pcref-requirements.md §6.3 and §7 item 6. Reason codes:
   code list referral_reason.
 */
-WITH neurodevelopmental_referrals AS (
-    -- Reasons 25 suspected autism and 24 neurodevelopmental excluding autism (referral_reason).
-    SELECT
-        r.UniqServReqID,
-        r.Person_ID,
-        r.ReferralRequestReceivedDate AS referral_date,
-        CASE WHEN r.PrimReasonReferralMH = '25' THEN 'autism' ELSE 'adhd_and_other' END
-            AS statistic
-    FROM MHS101Referral AS r
-    LEFT JOIN (SELECT DISTINCT UniqServReqID FROM MHS501HospProvSpell) AS admitted
-        ON admitted.UniqServReqID = r.UniqServReqID
-    WHERE r.PrimReasonReferralMH IN ('24', '25')
-      AND admitted.UniqServReqID IS NULL
-      AND CAST(r.ReferralRequestReceivedDate + INTERVAL 91 DAY AS DATE)
-          BETWEEN $period_start AND $period_end
-),
-
-first_attended_contact AS (
-    -- Attended (codes 5, 6 in code list attendance) on or after the referral date.
-    SELECT n.UniqServReqID, MIN(c.CareContDate) AS first_contact_date
-    FROM neurodevelopmental_referrals AS n
-    INNER JOIN MHS201CareContact AS c
-        ON c.UniqServReqID = n.UniqServReqID
-    WHERE c.AttendOrDNACode IN ('5', '6')
-      AND c.CareContDate >= n.referral_date
-    GROUP BY n.UniqServReqID
-),
-
-referral_team AS (
-    -- One team per referral: neurodevelopmental teams (C01, C04) first, then by identifier.
-    SELECT
-        UniqServReqID,
-        UniqCareProfTeamID AS team_id,
-        ROW_NUMBER() OVER (
-            PARTITION BY UniqServReqID
-            ORDER BY
-                CASE WHEN ServTeamTypeRefToMH IN ('C01', 'C04') THEN 0 ELSE 1 END,
-                UniqCareProfTeamID
-        ) AS pick
-    FROM MHS102ServiceTypeReferredTo
-)
-
 SELECT
-    n.Person_ID,
-    CAST(n.referral_date + INTERVAL 91 DAY AS DATE) AS event_date,
+    Person_ID,
+    CAST(referral_date + INTERVAL 91 DAY AS DATE) AS event_date,
     CASE
-        WHEN date_diff('day', n.referral_date, f.first_contact_date) <= 91 THEN 1 ELSE 0
+        WHEN date_diff('day', referral_date, first_contact_date) <= 91 THEN 1 ELSE 0
     END AS numerator,
     1 AS denominator,
-    n.statistic,
-    t.team_id
-FROM neurodevelopmental_referrals AS n
-LEFT JOIN first_attended_contact AS f
-    ON f.UniqServReqID = n.UniqServReqID
-LEFT JOIN referral_team AS t
-    ON t.UniqServReqID = n.UniqServReqID
-   AND t.pick = 1
+    statistic,
+    team_id
+FROM neurodevelopmental_referrals
+-- Referrals reaching 13 weeks (91 days) in the period; assessed if first seen within 91 days.
+WHERE CAST(referral_date + INTERVAL 91 DAY AS DATE) BETWEEN $period_start AND $period_end

@@ -24,6 +24,7 @@ reference_group: {ethnicity_5: White, ethnicity_16: White British}
 improvement_direction: decrease
 suppression: counts
 sentence: were secluded
+requires: [inpatients_in_period]
 source: >
   NHS England, MHSDS monthly restrictive interventions (MHS97, people in hospital subject to a
   restrictive intervention; MHS76 by restrictive intervention type) -
@@ -33,29 +34,6 @@ source: >
   (pcref_type seclusion).
 */
 WITH
-
--- Ward stays with the day the person left the ward: the end date; if none, the discharge date of
--- the hospital spell; if none, the stay is still going.
-ward_stays AS (
-    SELECT
-        w.Person_ID,
-        w.StartDateWardStay,
-        COALESCE(w.EndDateWardStay, s.DischDateHospProvSpell) AS left_ward
-    FROM MHS502WardStay AS w
-    LEFT JOIN MHS501HospProvSpell AS s
-        ON s.UniqHospProvSpellID = w.UniqHospProvSpellID
-),
-
--- People on a ward on at least one day of the period, with their first such day.
-inpatients AS (
-    SELECT
-        Person_ID,
-        MIN(GREATEST(StartDateWardStay, CAST($period_start AS DATE))) AS first_inpatient_day
-    FROM ward_stays
-    WHERE StartDateWardStay <= CAST($period_end AS DATE)
-      AND (left_ward IS NULL OR left_ward >= CAST($period_start AS DATE))
-    GROUP BY Person_ID
-),
 
 -- People with seclusion (RESTRICTIVE INTERVENTION TYPE 05) starting in the period.
 restricted_people AS (
@@ -71,6 +49,6 @@ SELECT
     i.first_inpatient_day AS event_date,
     CASE WHEN r.Person_ID IS NULL THEN 0 ELSE 1 END AS numerator,
     1 AS denominator
-FROM inpatients AS i
+FROM inpatients_in_period AS i
 LEFT JOIN restricted_people AS r
     ON r.Person_ID = i.Person_ID
