@@ -31,24 +31,6 @@ def disability(person_id, code, recorded=None):
     return {"Person_ID": person_id, "DisabCode": code, "DisabRecordedDate": recorded}
 
 
-def contact(contact_id, person_id, date, team="T1", attendance="5"):
-    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
-            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
-
-
-def by_statistic(rows):
-    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
-    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
-                                 "numerator", "denominator"}
-    assert (rows["denominator"] == 1).all()
-    result = {}
-    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
-        values = dict(zip(group["statistic"], group["numerator"], strict=True))
-        assert len(group) == 3 and set(values) == set(STATISTICS)
-        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
-    return result
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
@@ -64,7 +46,7 @@ def test_unit_is_the_people_each_team_saw():
     assert "people_seen_by_team" in tables_read(METRIC.sql)
 
 
-def test_people_seen_by_each_team_in_the_period(warehouse, insert):
+def test_people_seen_by_each_team_in_the_period(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [person("p1"), person("p2")])
     insert("MHS007DisabilityType", [disability("p1", "09"), disability("p2", "NN")])
     insert("MHS201CareContact", [
@@ -76,7 +58,9 @@ def test_people_seen_by_each_team_in_the_period(warehouse, insert):
     assert by_statistic(rows) == {("p1", "T1"): (1, 1, 1), ("p1", "T2"): (1, 1, 1)}
 
 
-def test_any_record_counts_and_records_after_the_period_do_not(warehouse, insert):
+def test_any_record_counts_and_records_after_the_period_do_not(
+    warehouse, insert, contact, by_statistic
+):
     people = ["declined_and_stated", "declined_only", "no_disability", "other_disability",
               "invalid_and_declined", "invalid_only", "only_after_end", "undated",
               "on_last_day", "no_record"]
@@ -109,7 +93,7 @@ def test_any_record_counts_and_records_after_the_period_do_not(warehouse, insert
     }
 
 
-def test_several_records_give_one_row_per_person_and_team(warehouse, insert):
+def test_several_records_give_one_row_per_person_and_team(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [person("p1")])
     insert("MHS007DisabilityType", [disability("p1", code, "2024-01-01")
                                     for code in ("01", "02", "09")])
@@ -119,7 +103,7 @@ def test_several_records_give_one_row_per_person_and_team(warehouse, insert):
     assert by_statistic(rows) == {("p1", "T1"): (1, 1, 1)}
 
 
-def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert, contact, by_statistic):
     """The SQL's hard-coded codes are the disability list and its unknown codes."""
     codes = sorted(codelists.codes("disability"))
     insert("MHS001MPI", [person(f"p_{code}") for code in codes])

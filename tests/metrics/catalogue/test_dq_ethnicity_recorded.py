@@ -29,24 +29,6 @@ def person(person_id, ethnicity=None):
             "EthnicCategory": ethnicity}
 
 
-def contact(contact_id, person_id, date, team="T1", attendance="5"):
-    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
-            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
-
-
-def by_statistic(rows):
-    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
-    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
-                                 "numerator", "denominator"}
-    assert (rows["denominator"] == 1).all()
-    result = {}
-    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
-        values = dict(zip(group["statistic"], group["numerator"], strict=True))
-        assert len(group) == 3 and set(values) == set(STATISTICS)
-        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
-    return result
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert METRIC.method == "proportion" and METRIC.denominator == "rows"
@@ -58,7 +40,7 @@ def test_definition_parses_and_transpiles_to_spark():
     assert "people_seen_by_team" in spark and "MHS001MPI" in spark
 
 
-def test_statistics_for_each_kind_of_recording(warehouse, insert):
+def test_statistics_for_each_kind_of_recording(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [
         person("white_british", "A"),
         person("any_other", "S"),
@@ -85,13 +67,13 @@ def test_statistics_for_each_kind_of_recording(warehouse, insert):
     }
 
 
-def test_blank_string_is_not_recorded(warehouse, insert):
+def test_blank_string_is_not_recorded(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [person("spaces", "  ")])
     insert("MHS201CareContact", [contact("C1", "spaces", "2024-05-01")])
     assert by_statistic(unit_rows(warehouse, METRIC, *YEAR)) == {("spaces", "T1"): (0, 0, 0)}
 
 
-def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert, contact, by_statistic):
     """The SQL's hard-coded codes are the ethnic_category list and its unknown codes."""
     codes = sorted(codelists.codes("ethnic_category"))
     insert("MHS001MPI", [person(f"p_{code}", code) for code in codes])

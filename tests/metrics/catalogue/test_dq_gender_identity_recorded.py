@@ -28,24 +28,6 @@ def person(person_id, code=None):
             "GenderIDCode": code}
 
 
-def contact(contact_id, person_id, date, team="T1", attendance="5"):
-    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
-            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
-
-
-def by_statistic(rows):
-    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
-    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
-                                 "numerator", "denominator"}
-    assert (rows["denominator"] == 1).all()
-    result = {}
-    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
-        values = dict(zip(group["statistic"], group["numerator"], strict=True))
-        assert len(group) == 3 and set(values) == set(STATISTICS)
-        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
-    return result
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
@@ -62,7 +44,7 @@ def test_unit_is_the_people_each_team_saw():
     assert "people_seen_by_team" in tables_read(METRIC.sql)
 
 
-def test_people_seen_by_each_team_in_the_period(warehouse, insert):
+def test_people_seen_by_each_team_in_the_period(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [person("p1", "3"), person("p2", "1")])
     insert("MHS201CareContact", [
         contact("C1", "p1", "2024-04-01", team=None),       # first day; no team ...
@@ -74,7 +56,7 @@ def test_people_seen_by_each_team_in_the_period(warehouse, insert):
     assert [d.isoformat() for d in rows["event_date"].dt.date] == ["2024-05-01"] * 3
 
 
-def test_statistics_for_each_kind_of_recording(warehouse, insert):
+def test_statistics_for_each_kind_of_recording(warehouse, insert, contact, by_statistic):
     cases = {
         "male": "1",
         "female": "2",
@@ -101,7 +83,7 @@ def test_statistics_for_each_kind_of_recording(warehouse, insert):
     }
 
 
-def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert, contact, by_statistic):
     """The SQL's hard-coded codes are the gender_identity list and its unknown codes."""
     codes = sorted(codelists.codes("gender_identity"))
     insert("MHS001MPI", [person(f"p_{code}", code) for code in codes])

@@ -28,24 +28,6 @@ def person(person_id, code=None):
             "InterpreterRequired": code}
 
 
-def contact(contact_id, person_id, date, team="T1", attendance="5"):
-    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
-            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
-
-
-def by_statistic(rows):
-    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
-    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
-                                 "numerator", "denominator"}
-    assert (rows["denominator"] == 1).all()
-    result = {}
-    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
-        values = dict(zip(group["statistic"], group["numerator"], strict=True))
-        assert len(group) == 3 and set(values) == set(STATISTICS)
-        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
-    return result
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
@@ -61,7 +43,7 @@ def test_unit_is_the_people_each_team_saw():
     assert "people_seen_by_team" in tables_read(METRIC.sql)
 
 
-def test_people_seen_by_each_team_in_the_period(warehouse, insert):
+def test_people_seen_by_each_team_in_the_period(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [person("p1", "Y"), person("p2", "N")])
     insert("MHS201CareContact", [
         contact("C1", "p1", "2025-03-31"),                  # last day of the period
@@ -75,7 +57,7 @@ def test_people_seen_by_each_team_in_the_period(warehouse, insert):
     assert [d.isoformat() for d in dates.dt.date] == ["2025-03-31", "2024-05-01"]
 
 
-def test_statistics_for_each_kind_of_recording(warehouse, insert):
+def test_statistics_for_each_kind_of_recording(warehouse, insert, contact, by_statistic):
     cases = {
         "needs_one": "Y",
         "does_not": "N",       # "not required" is an answer, so it is accurate
@@ -96,7 +78,7 @@ def test_statistics_for_each_kind_of_recording(warehouse, insert):
     }
 
 
-def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert, contact, by_statistic):
     """The SQL's hard-coded codes are the interpreter_required list and its unknown codes."""
     codes = sorted(codelists.codes("interpreter_required"))
     insert("MHS001MPI", [person(f"p_{code}", code) for code in codes])

@@ -32,24 +32,6 @@ def religion(person_id, code, recorded):
             "SocPerCircumstanceRecDate": recorded}
 
 
-def contact(contact_id, person_id, date, team="T1", attendance="5"):
-    return {"UniqCareContID": contact_id, "UniqServReqID": "R1", "Person_ID": person_id,
-            "UniqCareProfTeamID": team, "CareContDate": date, "AttendOrDNACode": attendance}
-
-
-def by_statistic(rows):
-    """{(Person_ID, team_id): (coverage, validity, accuracy)}, checking the row shape."""
-    assert set(rows.columns) == {"Person_ID", "event_date", "team_id", "statistic",
-                                 "numerator", "denominator"}
-    assert (rows["denominator"] == 1).all()
-    result = {}
-    for (person_id, team), group in rows.groupby(["Person_ID", "team_id"], dropna=False):
-        values = dict(zip(group["statistic"], group["numerator"], strict=True))
-        assert len(group) == 3 and set(values) == set(STATISTICS)
-        result[(person_id, None if team != team else team)] = tuple(values[s] for s in STATISTICS)
-    return result
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert load_catalogue()[ID] == METRIC
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
@@ -65,7 +47,7 @@ def test_unit_is_the_people_each_team_saw():
     assert "people_seen_by_team" in tables_read(METRIC.sql)
 
 
-def test_people_seen_by_each_team_in_the_period(warehouse, insert):
+def test_people_seen_by_each_team_in_the_period(warehouse, insert, contact, by_statistic):
     insert("MHS001MPI", [person("p1"), person("p2")])
     insert("MHS011SocPerCircumstances", [religion("p1", "C", "2020-01-01"),
                                          religion("p2", "G", "2020-01-01")])
@@ -78,7 +60,9 @@ def test_people_seen_by_each_team_in_the_period(warehouse, insert):
     assert by_statistic(rows) == {("p1", "T1"): (1, 1, 1), ("p1", "T2"): (1, 1, 1)}
 
 
-def test_latest_record_on_or_before_the_period_end_is_used(warehouse, insert):
+def test_latest_record_on_or_before_the_period_end_is_used(
+    warehouse, insert, contact, by_statistic
+):
     people = ["declined_later", "stated_later", "only_after_end", "stated_then_unknown_after_end",
               "recorded_on_last_day", "no_record"]
     insert("MHS001MPI", [person(p) for p in people])
@@ -104,7 +88,7 @@ def test_latest_record_on_or_before_the_period_end_is_used(warehouse, insert):
     }
 
 
-def test_statistics_for_each_kind_of_recording(warehouse, insert):
+def test_statistics_for_each_kind_of_recording(warehouse, insert, contact, by_statistic):
     cases = {
         "christian": "C",
         "other": "K",          # another religion: an answer
@@ -129,7 +113,7 @@ def test_statistics_for_each_kind_of_recording(warehouse, insert):
     }
 
 
-def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert):
+def test_valid_and_unknown_codes_match_the_code_list(warehouse, insert, contact, by_statistic):
     """The SQL's hard-coded codes are the religion_group list and its unknown codes."""
     codes = sorted(codelists.codes("religion_group"))
     insert("MHS001MPI", [person(f"p_{code}") for code in codes])

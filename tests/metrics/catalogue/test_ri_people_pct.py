@@ -17,34 +17,11 @@ METRIC = load_catalogue()["ri_people_pct"]
 YEAR = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
 
 
-def ward_stay(stay_id, person, start, end=None, spell_id=None):
-    return {
-        "UniqWardStayID": stay_id, "UniqHospProvSpellID": spell_id or f"S-{stay_id}",
-        "Person_ID": person, "WardCode": "WA", "StartDateWardStay": start,
-        "EndDateWardStay": end,
-    }
-
-
 def spell(spell_id, person, admitted, discharged=None):
     return {
         "UniqHospProvSpellID": spell_id, "Person_ID": person, "OrgIDProv": "RXY",
         "StartDateHospProvSpell": admitted, "DischDateHospProvSpell": discharged,
     }
-
-
-def intervention(type_id, person, code, start):
-    return {
-        "UniqRestrictiveIntTypeID": type_id, "UniqRestrictiveIntIncID": f"I-{type_id}",
-        "Person_ID": person, "RestrictiveIntType": code, "StartDateRestrictiveIntType": start,
-    }
-
-
-def rows_of(frame):
-    return sorted(
-        (p, d.isoformat(), n, q)
-        for p, d, n, q in zip(frame["Person_ID"], frame["event_date"].dt.date,
-                              frame["numerator"], frame["denominator"], strict=True)
-    )
 
 
 def test_definition_parses_and_transpiles_to_spark():
@@ -58,7 +35,9 @@ def test_definition_parses_and_transpiles_to_spark():
     assert "RestrictiveIntType =" not in METRIC.sql  # every type counts
 
 
-def test_inpatients_in_the_period_and_whether_they_were_restricted(warehouse, insert):
+def test_inpatients_in_the_period_and_whether_they_were_restricted(
+    warehouse, insert, ward_stay, intervention, rows_of
+):
     insert("MHS501HospProvSpell", [
         spell("S7", "p7", "2024-02-01", "2024-03-15"),
         spell("S10", "p10", "2024-11-01"),
@@ -109,7 +88,7 @@ def test_inpatients_in_the_period_and_whether_they_were_restricted(warehouse, in
     ]
 
 
-def test_every_intervention_type_counts(warehouse, insert):
+def test_every_intervention_type_counts(warehouse, insert, ward_stay, intervention):
     codes = sorted(codelists.codes("restrictive_intervention_type"))
     insert("MHS502WardStay", [ward_stay(f"W{c}", f"p{c}", "2024-05-01") for c in codes])
     insert("MHS515RestrictiveInterventType",

@@ -18,28 +18,6 @@ YEAR = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
 OTHER_CODES = sorted(codelists.codes("restrictive_intervention_type") - {"01"})
 
 
-def ward_stay(stay_id, person, start, end=None):
-    return {
-        "UniqWardStayID": stay_id, "UniqHospProvSpellID": f"S-{stay_id}", "Person_ID": person,
-        "WardCode": "WA", "StartDateWardStay": start, "EndDateWardStay": end,
-    }
-
-
-def intervention(type_id, person, code, start):
-    return {
-        "UniqRestrictiveIntTypeID": type_id, "UniqRestrictiveIntIncID": f"I-{type_id}",
-        "Person_ID": person, "RestrictiveIntType": code, "StartDateRestrictiveIntType": start,
-    }
-
-
-def rows_of(frame):
-    return sorted(
-        (p, d.isoformat(), n, q)
-        for p, d, n, q in zip(frame["Person_ID"], frame["event_date"].dt.date,
-                              frame["numerator"], frame["denominator"], strict=True)
-    )
-
-
 def test_definition_parses_and_transpiles_to_spark():
     assert METRIC.method == "proportion" and METRIC.denominator == "rows"
     assert METRIC.multiplier == 100
@@ -59,7 +37,9 @@ def test_hard_coded_code_is_the_code_lists_prone_restraint():
     assert set(re.findall(r"RestrictiveIntType = '(\d\d)'", METRIC.sql)) == expected == {"01"}
 
 
-def test_counts_inpatients_with_prone_restraint_in_the_period(warehouse, insert):
+def test_counts_inpatients_with_prone_restraint_in_the_period(
+    warehouse, insert, ward_stay, intervention, rows_of
+):
     insert("MHS502WardStay", [
         ward_stay("W1", "p1", "2024-05-01", "2024-07-01"),
         ward_stay("W2", "p2", "2024-03-01"),
