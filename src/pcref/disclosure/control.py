@@ -19,7 +19,7 @@ import pandas as pd
 
 from pcref.disclosure.policies import Policy, resolve_policy
 from pcref.disclosure.rounding import round_to_base
-from pcref.disclosure.secondary import HiddenBounds, build_lines, protect
+from pcref.disclosure.secondary import HiddenBounds, TableLayout, protect
 from pcref.stats._checks import (
     check_non_negative,
     check_not_missing,
@@ -201,16 +201,20 @@ def apply(
     hidden_by_column: dict[str, np.ndarray] = {}
     tables = _table_positions(df, keys)
     bounds = HiddenBounds.from_policy(pol)
+    layout: TableLayout | None = None
+    lines_of: dict[int, list] = {}  # each table's lines, listed once for all count columns
     for col in counts:
         primary = pol.is_primary(values[col])
         secondary = np.zeros(n, dtype=bool)
         if pol.secondary_suppression:
-            for pos in tables:
+            for t, pos in enumerate(tables):
                 if not primary[pos].any():
                     continue
-                cells = df.iloc[pos][dims].reset_index(drop=True)
-                lines = build_lines(cells, dims, totals, hierarchy)
-                _, extra = protect(values[col][pos], primary[pos], lines, bounds)
+                if layout is None:
+                    layout = TableLayout(df, dims, totals, hierarchy)
+                if t not in lines_of:
+                    lines_of[t] = layout.lines(pos)
+                _, extra = protect(values[col][pos], primary[pos], lines_of[t], bounds)
                 secondary[pos] = extra
         hidden_by_column[col] = primary | secondary
         primary_any |= primary
@@ -448,10 +452,6 @@ def _bed_day_failures(
     return flagged & below
 
 
-def _key(values: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(None if _isna(v) else v for v in values)
-
-
 def _isna(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -485,24 +485,35 @@ def _reference_positions(
     if ref_dim not in dims:
         raise ValueError(f"reference_dimension {ref_dim!r}: expected one of {list(dims)}")
     cols = [*keys, *dims]
-    frame = df[cols].to_numpy(dtype=object)
-    where = {_key(row): i for i, row in enumerate(frame)}
     if reference_group_column is not None:
         labels = df[reference_group_column].to_numpy(dtype=object)
     else:
         labels = np.full(len(df), reference_group, dtype=object)
-    slot = cols.index(ref_dim)
-    for i in np.flatnonzero(needed):
-        target = list(frame[i])
-        target[slot] = labels[i]
-        pos = where.get(_key(target))
-        if pos is None:
-            raise ValueError(
-                f"row {df.index[i]!r}: reference group {labels[i]!r} has no row in the same "
-                f"table ({dict(zip(cols, frame[i], strict=True))}); expected one so that "
-                "comparisons against it can be checked"
-            )
-        positions[i] = pos
+    rows = np.flatnonzero(needed)
+    # Each row's cell, and the cell each row's reference would be, as one whole-number key
+    # (missing values all alike, as in the table's own grouping).
+    source = np.zeros(len(df), dtype=np.int64)
+    target = np.zeros(rows.size, dtype=np.int64)
+    for col in cols:
+        values = df[col].to_numpy(dtype=object)
+        wanted = labels[rows] if col == ref_dim else values[rows]
+        codes, uniques = pd.factorize(np.concatenate([values, wanted]))
+        codes = codes.astype(np.int64) + 1
+        combined = np.concatenate([source, target]) * (len(uniques) + 1) + codes
+        _, combined = np.unique(combined, return_inverse=True)
+        combined = combined.reshape(-1)
+        source, target = combined[: len(df)], combined[len(df) :]
+    order = np.argsort(source, kind="stable")
+    at = np.minimum(np.searchsorted(source[order], target), len(df) - 1)
+    found = source[order][at] == target
+    if not found.all():
+        i = rows[np.flatnonzero(~found)[0]]
+        raise ValueError(
+            f"row {df.index[i]!r}: reference group {labels[i]!r} has no row in the same "
+            f"table ({dict(zip(cols, df[cols].iloc[i].tolist(), strict=True))}); expected one "
+            "so that comparisons against it can be checked"
+        )
+    positions[rows] = order[at]
     return positions
 
 

@@ -33,18 +33,28 @@ Algorithm (:func:`protect`):
    is available). Also, when a line's total is published and every hidden member is at
    its lower bound (e.g. two ``*`` that must both be 1 because the line leaves 2), hide
    one more member.
-3. *Audit*: find exposed cells exactly — a null-space test of ``M`` for cells fixed by the
-   equations alone, and, for cells sharing equations with a cell within 1 of one of its
-   bounds, a pair of linear programmes (max and min of ``d_x``). When every hidden cell
-   has room to move by 1 both ways, any direction left free by the equations gives a
-   whole-number change of ±1 steps. For one-way tables, hierarchies, and two-way tables
-   with margins the constraint matrix is totally unimodular, so the linear programme's
-   answer is the whole-number answer.
-4. *Repair*: for the first exposed cell, try each publishable cell sharing a line with it
-   (cheapest first), re-run the line rule, and keep the trial that protects it at the
-   least total hidden count. Go back to 3. Hiding only grows, so this ends; in a well-formed
-   table, hiding every positive cell leaves nothing exposed (each cell can move with its
-   margins), and if not the function raises rather than publish an exposed cell.
+3. *Audit*, for all hidden cells at once: near the true table (``d = 0``) only the bounds
+   a cell already sits on matter, so a cell can change in some consistent table exactly
+   when it can change in the cone ``{M d = 0; d_j >= 0 for cells with no room below;
+   d_j <= 0 for cells with no room above}``. One linear programme finds the cells with
+   room on one side only that this cone pins; with those pinned, a cell with room on both
+   sides is pinned exactly when the equations alone fix it — a bridge of the graph the
+   equations form (one-way tables, hierarchies, two-way tables with margins), or, for any
+   other system, a unit vector in the row space (a rank-revealing QR decomposition). For
+   totally unimodular line equations (one-way tables, hierarchies, two-way tables with
+   margins) a cell that can change at all can change by a whole number, so the audit is
+   exact for whole-number counts.
+4. *Repair*, for each exposed cell: one linear programme finds the cheapest
+   *certificate* — a change of -1, 0 or +1 per cell that keeps every line's sum, moves the
+   exposed cell, and keeps each moved cell within what a reader knows of it were it
+   hidden — where moving a hidden cell is free and moving a publishable cell costs its
+   count. Hiding the cells it moves makes ``value + d`` a second table consistent with
+   the output, so the exposed cell and every other moved cell are protected, now and
+   after any further hiding (hiding only adds possible tables). The certificate is checked
+   in whole numbers against every line before it is used (and found again over whole
+   numbers should the programme's answer not be one). Then back to 3; cells already
+   certified are not repaired again. If no certificate exists even with every
+   publishable cell hidden, the function raises rather than publish an exposed cell.
 
 The result is a heuristic: protected, but not guaranteed to hide the fewest counts
 (minimum cell suppression is NP-hard).
@@ -58,13 +68,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
-from scipy.optimize import linprog
+from scipy import sparse
+from scipy.linalg import qr
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
 
 from pcref.disclosure.policies import Policy
-
-#: How many candidate complementary cells are tried when repairing one exposed cell.
-MAX_REPAIR_TRIALS = 12
 
 
 @dataclass(frozen=True)
@@ -118,58 +127,160 @@ def build_lines(
     "Black", "Black": "Total"}``). When a parent is absent from the group, its children
     count towards the nearest present ancestor; when no ancestor is present the group has
     no line (nothing published to difference against).
+
+    Lines come dimension by dimension; within a dimension, group by group in the order the
+    groups first appear, and within a group in the order of each line's first member.
     """
-    hierarchy = hierarchy or {}
-    lines: list[Line] = []
-    positions = np.arange(len(cells))
-    for dim in dimensions:
-        total = total_labels[dim]
-        parents = dict(hierarchy.get(dim, {}))
-        others = [d for d in dimensions if d != dim]
-        if others:
-            groups = cells.groupby(others, sort=False, dropna=False).indices.values()
-        else:
-            groups = [positions]
-        labels = cells[dim].to_numpy()
-        for group in groups:
-            index = {labels[p]: int(p) for p in group}
-            children: dict[int, list[int]] = {}
-            for label, pos in index.items():
-                if label == total:
-                    continue
-                ancestor = _present_ancestor(label, parents, total, index, dim)
-                if ancestor is not None:
-                    children.setdefault(index[ancestor], []).append(pos)
-            lines.extend(Line(parent, tuple(sorted(kids))) for parent, kids in children.items())
-    return lines
+    return TableLayout(cells, dimensions, total_labels, hierarchy).lines(np.arange(len(cells)))
 
 
-def _present_ancestor(
-    label: Hashable,
+class TableLayout:
+    """Where each row sits along each dimension, for listing the lines of its tables.
+
+    The labels of each dimension are coded once for the whole frame (which may hold many
+    tables); :meth:`lines` then works on whole-number codes, so that listing the lines of
+    each table costs a few array operations per dimension rather than a group-by.
+    """
+
+    def __init__(
+        self,
+        cells: pd.DataFrame,
+        dimensions: Sequence[str],
+        total_labels: Mapping[str, Hashable],
+        hierarchy: Mapping[str, Mapping[Hashable, Hashable]] | None = None,
+    ) -> None:
+        hierarchy = hierarchy or {}
+        self.dimensions = list(dimensions)
+        self.codes: list[np.ndarray] = []
+        self.ancestors: list[np.ndarray] = []
+        self.is_total: list[np.ndarray] = []
+        for dim in self.dimensions:
+            codes, uniques = pd.factorize(cells[dim], use_na_sentinel=False)
+            labels = list(uniques)
+            total = total_labels[dim]
+            self.codes.append(np.asarray(codes, dtype=np.int64))
+            self.ancestors.append(_ancestor_codes(labels, hierarchy.get(dim, {}), total, dim))
+            self.is_total.append(
+                np.array([_same_label(label, total) for label in labels], dtype=bool)
+            )
+
+    def lines(self, positions: np.ndarray) -> list[Line]:
+        """The lines of the table made of the rows at ``positions`` (cells are numbered by
+        their place in ``positions``), in the order :func:`build_lines` gives."""
+        positions = np.asarray(positions, dtype=np.intp)
+        n = positions.size
+        out: list[Line] = []
+        for d in range(len(self.dimensions)):
+            code = self.codes[d][positions]
+            ancestors = self.ancestors[d]
+            n_labels = ancestors.shape[1]
+            group, first_row = self._groups(positions, d)
+            # Where each (group, label) sits; the last row wins should a label repeat.
+            key = group * n_labels + code
+            order = np.argsort(key, kind="stable")
+            sorted_key = key[order]
+            parent = np.full(n, -1, dtype=np.intp)
+            todo = np.flatnonzero(~self.is_total[d][code])
+            for depth in range(ancestors.shape[0]):
+                if todo.size == 0:
+                    break
+                ancestor = ancestors[depth, code[todo]]
+                ended = ancestor == _NO_MORE_ANCESTORS
+                look = np.flatnonzero(ancestor >= 0)
+                wanted = group[todo[look]] * n_labels + ancestor[look]
+                at = np.searchsorted(sorted_key, wanted, side="right") - 1
+                found = (at >= 0) & (sorted_key[np.maximum(at, 0)] == wanted)
+                parent[todo[look[found]]] = order[at[found]]
+                resolved = ended
+                resolved[look[found]] = True
+                todo = todo[~resolved]
+            rows = np.flatnonzero(parent >= 0)
+            if rows.size == 0:
+                continue
+            parents = parent[rows]
+            by_parent = np.lexsort((rows, parents))
+            rows, parents = rows[by_parent], parents[by_parent]
+            starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+            members = np.split(rows, starts[1:])
+            totals = parents[starts]
+            for i in np.lexsort((rows[starts], first_row[group[totals]])):
+                out.append(Line(int(totals[i]), tuple(members[i].tolist())))
+        return out
+
+    def _groups(self, positions: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's group along dimension ``d`` (rows agreeing on every other dimension)
+        and the first row of each group."""
+        n = positions.size
+        group = np.zeros(n, dtype=np.int64)
+        for other in range(len(self.dimensions)):
+            if other == d:
+                continue
+            code = self.codes[other][positions]
+            _, group = np.unique(group * (int(code.max(initial=0)) + 1) + code,
+                                 return_inverse=True)
+            group = group.reshape(-1).astype(np.int64)
+        first_row = np.full(int(group.max(initial=-1)) + 1, n, dtype=np.intp)
+        np.minimum.at(first_row, group, np.arange(n))
+        return group, first_row
+
+
+#: Marks the end of a label's chain of ancestors in :func:`_ancestor_codes`.
+_NO_MORE_ANCESTORS = -2
+#: An ancestor whose label appears nowhere in the frame (so it is never present).
+_ABSENT = -1
+
+
+def _ancestor_codes(
+    labels: Sequence[Hashable],
     parents: Mapping[Hashable, Hashable],
     total: Hashable,
-    present: Mapping[Hashable, int],
     dim: str,
-) -> Hashable | None:
-    seen = {label}
-    current = label
-    while True:
-        parent = parents.get(current, total)
-        if parent in seen:
-            raise ValueError(
-                f"hierarchy for dimension {dim!r}: label {parent!r} is its own ancestor; "
-                "expected a tree ending at the total label"
-            )
-        if parent in present:
-            return parent
-        if parent == total:
-            return None
-        seen.add(parent)
-        current = parent
+) -> np.ndarray:
+    """For each label, the codes of its ancestors from its parent up to the total label
+    (``_ABSENT`` for one no row carries), padded with ``_NO_MORE_ANCESTORS``."""
+    code_of = {}
+    for i, label in enumerate(labels):
+        code_of.setdefault(label, i)
+    chains = []
+    for label in labels:
+        chain: list[int] = []
+        if not _same_label(label, total):
+            seen = {label}
+            current = label
+            while True:
+                parent = parents.get(current, total)
+                if parent in seen:
+                    raise ValueError(
+                        f"hierarchy for dimension {dim!r}: label {parent!r} is its own "
+                        "ancestor; expected a tree ending at the total label"
+                    )
+                chain.append(code_of.get(parent, _ABSENT))
+                if _same_label(parent, total):
+                    break
+                seen.add(parent)
+                current = parent
+        chains.append(chain)
+    depth = max((len(c) for c in chains), default=0)
+    out = np.full((depth, len(labels)), _NO_MORE_ANCESTORS, dtype=np.int64)
+    for i, chain in enumerate(chains):
+        out[: len(chain), i] = chain
+    return out
+
+
+def _same_label(a: Hashable, b: Hashable) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 class _Table:
-    """One table's counts, lines and lookup structures for the algorithm."""
+    """One table's counts, bounds and lines, indexed for the algorithm.
+
+    The lines are kept twice: as a sparse incidence matrix (one row per line, +1 for each
+    member, -1 for the total), which the audit and the repair hand to the solver, and as
+    arrays of cell positions per line and lines per cell, which the line rule walks.
+    """
 
     def __init__(
         self,
@@ -183,197 +294,415 @@ class _Table:
         self.primary = np.asarray(primary, dtype=bool)
         if self.primary.shape != (self.n,):
             raise ValueError(f"primary mask has shape {self.primary.shape}; expected ({self.n},)")
+        if np.any(self.primary & np.isnan(self.values)):
+            raise ValueError("a primary-suppressed cell has no count (NaN); expected a count")
         self.lines = list(lines)
         # Bounds a reader knows for each cell were it hidden (inf: no upper bound).
         self.low = np.where(self.primary, bounds.primary_low, bounds.secondary_low).astype(float)
         high = np.inf if bounds.primary_high is None else bounds.primary_high
         self.high = np.where(self.primary, high, np.inf)
-        self.cell_lines: list[list[int]] = [[] for _ in range(self.n)]
-        for k, line in enumerate(self.lines):
-            for c in line.cells:
-                self.cell_lines[c].append(k)
+        # Whether the cell, were it hidden, could be one lower / one higher for all the reader
+        # knows. A cell with no room below (a primary 1, a secondary 8) can only be larger.
+        with np.errstate(invalid="ignore"):
+            self.room_down = self.values - self.low >= 1
+            self.room_up = self.high - self.values >= 1
         # Only positive, known counts are ever chosen as complements: a zero is published
         # as 0 (hiding it would tell nothing yet break "every * is at least 1"), and a
         # missing count is not ours to publish.
         self.eligible = ~np.isnan(self.values) & (self.values > 0)
 
+        self.members = [np.asarray(line.members, dtype=np.intp) for line in self.lines]
+        self.totals = np.asarray([line.total for line in self.lines], dtype=np.intp)
+        sizes = np.asarray([m.size for m in self.members], dtype=np.intp)
+        rows = np.repeat(np.arange(len(self.lines)), sizes + 1)
+        cols = np.concatenate([np.append(m, t) for m, t in zip(self.members, self.totals,
+                                                                 strict=True)] or [[]])
+        cols = cols.astype(np.intp)
+        if cols.size and (cols.min() < 0 or cols.max() >= self.n):
+            raise ValueError(f"a line refers to a cell outside the table of {self.n} cells")
+        coefficients = np.concatenate([np.append(np.ones(s), -1.0) for s in sizes] or [[]])
+        self.incidence = sparse.csc_array(
+            (coefficients, (rows, cols)), shape=(len(self.lines), self.n)
+        )
+        order = np.argsort(cols, kind="stable")
+        starts = np.searchsorted(cols[order], np.arange(self.n + 1))
+        self.cell_lines = [rows[order[starts[c] : starts[c + 1]]] for c in range(self.n)]
+
     # -- step 2: line rule ------------------------------------------------------------
     def line_rule(self, hidden: np.ndarray) -> None:
-        """Apply the line rule to ``hidden`` in place until nothing changes."""
+        """Apply the line rule to ``hidden`` in place until nothing changes.
+
+        Lines are visited in order and a cell hidden for one line counts for the lines
+        after it, exactly as described in the module docstring; the number of hidden cells
+        in each line is kept up to date rather than recounted.
+        """
+        hidden_in_line = np.zeros(len(self.lines), dtype=np.intp)
+        for c in np.flatnonzero(hidden):
+            hidden_in_line[self.cell_lines[c]] += 1
         changed = True
         while changed:
             changed = False
-            for line in self.lines:
-                cells = np.fromiter(line.cells, dtype=int)
-                n_hidden = int(hidden[cells].sum())
-                if n_hidden == 0:
+            for k in range(len(self.lines)):
+                count = hidden_in_line[k]
+                if count == 0:
                     continue
-                needs_more = n_hidden == 1
-                if not needs_more and not hidden[line.total]:
-                    hidden_members = [m for m in line.members if hidden[m]]
-                    needs_more = all(self.values[m] - self.low[m] < 1 for m in hidden_members)
+                needs_more = count == 1
+                if not needs_more and not hidden[self.totals[k]]:
+                    members = self.members[k]
+                    needs_more = not self.room_down[members[hidden[members]]].any()
                 if needs_more:
-                    pick = self._cheapest_in_line(line, hidden)
+                    pick = self._cheapest_in_line(k, hidden, hidden_in_line)
                     if pick is not None:
                         hidden[pick] = True
+                        hidden_in_line[self.cell_lines[pick]] += 1
                         changed = True
 
-    def _cheapest_in_line(self, line: Line, hidden: np.ndarray) -> int | None:
-        members = [m for m in line.members if self.eligible[m] and not hidden[m]]
-        if members:
-            return min(members, key=lambda c: self._cost_key(c, hidden))
-        if self.eligible[line.total] and not hidden[line.total]:
-            return line.total
+    def _cheapest_in_line(
+        self, k: int, hidden: np.ndarray, hidden_in_line: np.ndarray
+    ) -> int | None:
+        """The publishable member of line ``k`` to hide: smallest count, then the one with
+        most lines already hiding something, then the first; the total if no member is."""
+        members = self.members[k]
+        members = members[self.eligible[members] & ~hidden[members]]
+        if members.size:
+            neighbours = np.array(
+                [np.count_nonzero(hidden_in_line[self.cell_lines[c]]) for c in members]
+            )
+            return int(members[np.lexsort((members, -neighbours, self.values[members]))[0]])
+        total = self.totals[k]
+        if self.eligible[total] and not hidden[total]:
+            return int(total)
         return None
-
-    def _cost_key(self, cell: int, hidden: np.ndarray) -> tuple[float, int, int]:
-        hidden_neighbours = sum(
-            int(hidden[np.fromiter(self.lines[k].cells, dtype=int)].any())
-            for k in self.cell_lines[cell]
-        )
-        return (float(self.values[cell]), -hidden_neighbours, cell)
 
     # -- step 3: audit ----------------------------------------------------------------
     def exposed(self, hidden: np.ndarray) -> np.ndarray:
-        """Mask of hidden cells whose value the attacker can work out exactly."""
+        """Mask of hidden cells whose value the attacker can work out exactly.
+
+        With ``d`` the change to each hidden cell, the tables the reader cannot rule out
+        are ``M d = 0`` with ``low - value <= d <= high - value``; ``d = 0`` (the truth) is
+        one of them. Near it, only the bounds a cell already sits on matter, so a cell can
+        change in some consistent table exactly when it can change in the cone
+        ``{M d = 0, d_j >= 0 for cells with no room below, d_j <= 0 for cells with no room
+        above}``. One linear programme finds every bound-limited cell that cone pins to 0;
+        with those pinned, a cell free to move both ways is pinned exactly when the
+        remaining equations fix it (:func:`_fixed_by_equations`).
+        """
         out = np.zeros(self.n, dtype=bool)
-        hidden_pos = np.flatnonzero(hidden)
-        if hidden_pos.size == 0:
+        positions = np.flatnonzero(hidden)
+        if positions.size == 0:
             return out
-        system = self._system(hidden_pos)
-        if system is None:
-            return out
-        matrix, components = system
-        fixed_linear = _fixed_by_equations(matrix)
-        values = self.values[hidden_pos]
-        tight = (values - self.low[hidden_pos] < 1) | (self.high[hidden_pos] - values < 1)
-        pinned_components = set(components[tight].tolist())
-        for j, cell in enumerate(hidden_pos):
-            needs_programme = components[j] in pinned_components
-            out[cell] = bool(fixed_linear[j]) or (
-                needs_programme and not self._can_move(matrix, hidden_pos, j)
-            )
+        matrix = self.incidence[:, positions].tocsr()
+        matrix = matrix[np.diff(matrix.indptr) > 0]
+        down, up = self.room_down[positions], self.room_up[positions]
+        pinned = ~down & ~up
+        if matrix.shape[0]:
+            one_way = down ^ up
+            if one_way.any():
+                pinned |= _pinned_one_way(matrix, down, up)
+            free = ~pinned
+            both_ways = free & ~one_way
+            if both_ways.any():
+                fixed = _fixed_by_equations(matrix[:, np.flatnonzero(free)])
+                pinned[np.flatnonzero(free)[fixed & both_ways[free]]] = True
+        out[positions[pinned]] = True
         return out
 
-    def is_exposed(self, hidden: np.ndarray, cell: int) -> bool:
-        """Whether the single hidden ``cell`` is exposed (same test as :meth:`exposed`)."""
-        hidden_pos = np.flatnonzero(hidden)
-        j = int(np.searchsorted(hidden_pos, cell))
-        system = self._system(hidden_pos)
-        if system is None:
-            return False
-        matrix, _ = system
-        if _fixed_by_equations(matrix)[j]:
-            return True
-        return not self._can_move(matrix, hidden_pos, j)
-
-    def _system(self, hidden_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """Line equations restricted to the hidden cells, and their connected components."""
-        column = {int(c): j for j, c in enumerate(hidden_pos)}
-        rows = []
-        for line in self.lines:
-            row = np.zeros(hidden_pos.size)
-            for m in line.members:
-                if m in column:
-                    row[column[m]] = 1.0
-            if line.total in column:
-                row[column[line.total]] = -1.0
-            if row.any():
-                rows.append(row)
-        if not rows:
-            return None
-        matrix = np.vstack(rows)
-        return matrix, _components(matrix)
-
-    def _can_move(self, matrix: np.ndarray, hidden_pos: np.ndarray, j: int) -> bool:
-        """Whether some table consistent with the output changes hidden cell ``j``."""
-        bounds = [
-            (
-                self.low[c] - self.values[c],
-                None if np.isinf(self.high[c]) else self.high[c] - self.values[c],
-            )
-            for c in hidden_pos
-        ]
-        zeros = np.zeros(matrix.shape[0])
-        for sign in (-1.0, 1.0):  # maximise, then minimise, d_j
-            objective = np.zeros(hidden_pos.size)
-            objective[j] = sign
-            result = linprog(objective, A_eq=matrix, b_eq=zeros, bounds=bounds, method="highs")
-            if result.status == 3:  # unbounded: d_j can grow (or shrink) without limit
-                return True
-            if result.status != 0:
-                raise RuntimeError(f"secondary suppression audit failed: {result.message}")
-            if abs(result.fun) >= 0.5:
-                return True
-        return False
-
     # -- step 4: repair ---------------------------------------------------------------
-    def repair(self, hidden: np.ndarray, cell: int) -> np.ndarray:
-        """Hide more cells so that the exposed ``cell`` is protected (or progress is made)."""
-        neighbours = sorted(
-            {
-                c
-                for k in self.cell_lines[cell]
-                for c in self.lines[k].cells
-                if self.eligible[c] and not hidden[c]
-            },
-            key=lambda c: self._cost_key(c, hidden),
-        )
+    def certificate(self, hidden: np.ndarray, cell: int) -> np.ndarray | None:
+        """The cheapest whole-number change that moves ``cell`` by one, or ``None``.
+
+        A certificate is a vector ``d`` of -1, 0 or +1 per cell with ``M d = 0`` over every
+        line, ``d[cell] != 0``, and each moved cell having room for its step (as a hidden
+        cell: primary or, for a cell not hidden yet, secondary bounds). Hiding every moved
+        cell makes the table with ``value + d`` consistent with the output, so ``cell``
+        (and every other moved cell) is not exposed, and stays so however many more cells
+        are hidden later. Hidden cells move for free; a published cell costs its count,
+        plus a small amount per cell so that, of two equally costly patterns, the one
+        hiding fewer cells wins. The linear programme is solved for a step up and a step
+        down (where the cell has room), and the cheaper kept.
+        """
+        if not hidden[cell]:
+            raise ValueError(f"cell {cell} is not hidden; only hidden cells need protecting")
+        candidates = self.eligible & ~hidden
+        if not candidates.any():
+            return self._cheapest_certificate(hidden, cell, candidates)
+        # Only publishable cells up to a ceiling are offered; if the best change then costs
+        # no more than the ceiling, no change through a dearer cell can beat it. Otherwise
+        # the ceiling rises until every publishable cell is offered.
+        ceiling = 4.0 * max(float(self.low[~self.primary].min(initial=1.0)), 1.0)
+        largest = float(self.values[candidates].max())
+        while True:
+            offered = candidates & (self.values <= ceiling)
+            best = self._cheapest_certificate(hidden, cell, offered)
+            if ceiling >= largest or (best is not None and best[0][0] <= ceiling):
+                return None if best is None else best[1]
+            ceiling *= 4.0
+
+    def _cheapest_certificate(
+        self, hidden: np.ndarray, cell: int, offered: np.ndarray
+    ) -> tuple[tuple[float, int], np.ndarray] | None:
+        """The cheapest certificate for ``cell`` hiding only ``offered`` cells, with its cost
+        (total count newly hidden, number of cells newly hidden)."""
+        movable = np.flatnonzero(hidden | offered)
+        inside, outside = movable[hidden[movable]], movable[~hidden[movable]]
+        keep = np.diff(self.incidence[:, movable].tocsr().indptr) > 0
+        a_hidden = self.incidence[:, inside].tocsr()[keep]
+        a_published = self.incidence[:, outside].tocsr()[keep]
+        # Variables: the change of each hidden cell, then the rise p and fall q of each
+        # publishable cell (its change is p - q, its cost its count times p + q).
+        equations = sparse.hstack([a_hidden, a_published, -a_published], format="csc")
+        h, m = inside.size, outside.size
+        per_cell = 1.0 / (2.0 * (self.n + 1))
+        weight = self.values[outside] + per_cell
+        cost = np.concatenate([np.zeros(h), weight, weight])
+        lower = np.concatenate([np.where(self.room_down[inside], -1.0, 0.0), np.zeros(2 * m)])
+        upper = np.concatenate([np.where(self.room_up[inside], 1.0, 0.0), np.ones(m),
+                                np.where(self.room_down[outside], 1.0, 0.0)])
+        k = int(np.searchsorted(inside, cell))
         best: tuple[tuple[float, int], np.ndarray] | None = None
-        for candidate in neighbours[:MAX_REPAIR_TRIALS]:
-            trial = hidden.copy()
-            trial[candidate] = True
-            self.line_rule(trial)
-            if self.is_exposed(trial, cell):
+        for step in (1.0, -1.0):
+            if not (self.room_up[cell] if step > 0 else self.room_down[cell]):
                 continue
-            added = trial & ~hidden
-            cost = (float(self.values[added].sum()), int(added.sum()))
-            if best is None or cost < best[0]:
-                best = (cost, trial)
-        if best is not None:
-            return best[1]
-        # No single neighbour protects the cell: hide the cheapest neighbour (or, failing
-        # that, the cheapest publishable cell anywhere in the table) and audit again.
-        pool = neighbours or sorted(
-            np.flatnonzero(self.eligible & ~hidden).tolist(),
-            key=lambda c: self._cost_key(c, hidden),
-        )
-        if not pool:
-            raise RuntimeError(
-                "secondary suppression could not protect a hidden cell: every publishable "
-                "cell is already hidden; check the declared lines are consistent"
+            lo, hi = lower.copy(), upper.copy()
+            lo[k] = hi[k] = step
+            change = self._solve_certificate(equations, cost, lo, hi, inside, outside, cell)
+            if change is None:
+                continue
+            added = (change != 0) & ~hidden
+            price = (float(self.values[added].sum()), int(np.count_nonzero(added)))
+            if best is None or price < best[0]:
+                best = (price, change)
+            if price[1] == 0:  # moves hidden cells only: nothing can be cheaper
+                break
+        return best
+
+    def _solve_certificate(
+        self,
+        equations: sparse.csc_array,
+        cost: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        inside: np.ndarray,
+        outside: np.ndarray,
+        cell: int,
+    ) -> np.ndarray | None:
+        """Solve the repair programme; its answer as a change per cell, checked exactly."""
+        constraints = LinearConstraint(equations, 0.0, 0.0)
+        bounds = Bounds(lower, upper)
+        h, m = inside.size, outside.size
+        # The line equations of one-way tables, hierarchies and two-way tables with margins
+        # are totally unimodular, so the optimal vertex is whole; should a table's not be,
+        # the same programme is solved again over whole numbers.
+        for integral in (False, True):
+            result = milp(
+                cost, constraints=constraints, bounds=bounds,
+                integrality=np.ones(cost.size) if integral else None,
             )
-        trial = hidden.copy()
-        trial[pool[0]] = True
-        self.line_rule(trial)
-        return trial
+            if result.status == 2:  # infeasible: no change can move the cell
+                return None
+            if result.status != 0 or result.x is None:
+                raise RuntimeError(f"secondary suppression repair failed: {result.message}")
+            x = np.round(result.x)
+            change = np.zeros(self.n)
+            change[inside] = x[:h]
+            change[outside] = x[h : h + m] - x[h + m :]
+            if self.is_certificate(change, cell):
+                return change
+        raise RuntimeError(
+            "secondary suppression repair found no whole-number change; check the lines"
+        )
+
+    def is_certificate(self, change: np.ndarray, cell: int) -> bool:
+        """Whether ``change`` is a whole-number table change consistent with every line that
+        moves ``cell`` and keeps each moved cell within the bounds a reader knows."""
+        if change[cell] == 0 or np.any(change != np.round(change)):
+            return False
+        if np.any(self.incidence @ change != 0):
+            return False
+        moved = np.flatnonzero(change)
+        new = self.values[moved] + change[moved]
+        return bool(np.all((new >= self.low[moved]) & (new <= self.high[moved])))
 
 
-def _fixed_by_equations(matrix: np.ndarray) -> np.ndarray:
-    """For each unknown, whether the homogeneous equations force its change to zero."""
-    basis = null_space(matrix)
-    if basis.size == 0:
-        return np.ones(matrix.shape[1], dtype=bool)
-    return np.linalg.norm(basis, axis=1) < 1e-9
+def _pinned_one_way(matrix: sparse.csr_array, down: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Cells that can move only one way (no room on one side) yet cannot move at all.
+
+    One linear programme over the cone of consistent changes: maximise the number of such
+    cells that move, each counted up to 1 (``t_j <= s_j d_j``, ``0 <= t_j <= 1``, with
+    ``s_j`` the sign the cell can move in). Changes in a cone add up, and every cone change
+    moves a one-way cell in its own direction, so some change moves all the movable ones
+    together: at the optimum ``t_j`` is 1 for each of them and 0 for the pinned.
+    """
+    h = matrix.shape[1]
+    one_way = np.flatnonzero(down ^ up)
+    k = one_way.size
+    sign = np.where(up[one_way], 1.0, -1.0)
+    lower = np.full(h, -np.inf)
+    upper = np.full(h, np.inf)
+    lower[~down] = 0.0
+    upper[~up] = 0.0
+    at_most = sparse.hstack(
+        [sparse.csr_array((-sign, (np.arange(k), one_way)), shape=(k, h)),
+         sparse.eye_array(k, format="csr")],
+        format="csr",
+    )
+    equations = sparse.hstack([matrix, sparse.csr_array((matrix.shape[0], k))], format="csr")
+    result = milp(
+        np.concatenate([np.zeros(h), -np.ones(k)]),
+        constraints=[LinearConstraint(equations, 0.0, 0.0),
+                     LinearConstraint(at_most, -np.inf, 0.0)],
+        bounds=Bounds(np.concatenate([lower, np.zeros(k)]),
+                      np.concatenate([upper, np.ones(k)])),
+    )
+    if result.status != 0 or result.x is None:
+        raise RuntimeError(f"secondary suppression audit failed: {result.message}")
+    pinned = np.zeros(h, dtype=bool)
+    pinned[one_way[result.x[h:] < 0.5]] = True
+    return pinned
 
 
-def _components(matrix: np.ndarray) -> np.ndarray:
-    """Connected components of unknowns that share an equation (union-find labels)."""
-    parent = list(range(matrix.shape[1]))
+def _fixed_by_equations(matrix: sparse.csr_array) -> np.ndarray:
+    """For each unknown, whether the homogeneous equations ``matrix @ d = 0`` force its
+    change to zero (whatever the bounds).
 
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
+    The equations split into connected groups (unknowns sharing an equation). A group
+    whose every unknown is in at most two equations, with signs that a choice of sign per
+    equation turns into one +1 and one -1 (or a single entry), is the incidence matrix of a
+    directed graph: its solutions are the circulations of the graph, and an unknown is
+    forced to zero exactly when its arc is a bridge (on no cycle). One-way tables, two-way
+    tables with margins and hierarchies are of this kind, and bridges are found in linear
+    time. Any other group is settled by linear algebra: ``d_j`` is forced to zero exactly
+    when the unit vector ``e_j`` lies in the row space of the equations, i.e. when its
+    projection onto an orthonormal basis of that space (from a column-pivoted QR
+    decomposition, which reveals the rank) has length 1.
+    """
+    m, p = matrix.shape
+    fixed = np.zeros(p, dtype=bool)
+    if m == 0 or p == 0:
+        return fixed
+    by_column = matrix.tocsc()
+    by_column.sort_indices()
+    pattern = abs(matrix)
+    links = sparse.block_array([[None, pattern], [pattern.T, None]], format="csr")
+    _, label = connected_components(links, directed=False)
+    row_group, column_group = label[:m], label[m:]
+    graph = _signed_graph(by_column, row_group)
+    if graph is not None:
+        ends, irregular = graph
+        network = ~np.isin(column_group, irregular)
+        fixed[network] = _bridges(ends, m)[network]
+    else:
+        network = np.zeros(p, dtype=bool)
+    for group in np.unique(column_group[~network]):
+        columns = np.flatnonzero(column_group == group)
+        rows = np.flatnonzero(row_group == group)
+        if rows.size:
+            fixed[columns] = _fixed_by_rank(matrix[rows][:, columns].toarray())
+    return fixed
 
-    for row in matrix:
-        cols = np.flatnonzero(row)
-        for c in cols[1:]:
-            ra, rb = find(int(cols[0])), find(int(c))
-            if ra != rb:
-                parent[rb] = ra
-    return np.array([find(j) for j in range(matrix.shape[1])])
+
+def _signed_graph(
+    by_column: sparse.csc_array, row_group: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each unknown as an arc between two equations (or an equation and a ground node,
+    numbered ``m``), and the groups that are not graphs (an unknown in three or more
+    equations, a coefficient other than ±1, or signs no choice per equation reconciles)."""
+    m = by_column.shape[0]
+    counts = np.diff(by_column.indptr)
+    irregular: set[int] = set()
+    heavy = np.flatnonzero(counts > 2)
+    if np.any(np.abs(by_column.data) != 1):
+        return None
+    ends = np.full((by_column.shape[1], 2), m, dtype=np.intp)
+    signs = np.ones((by_column.shape[1], 2))
+    light = np.flatnonzero(counts <= 2)
+    for j in light[counts[light] > 0]:
+        start = by_column.indptr[j]
+        k = counts[j]
+        ends[j, :k] = by_column.indices[start : start + k]
+        signs[j, :k] = by_column.data[start : start + k]
+    for j in heavy:
+        rows = by_column.indices[by_column.indptr[j] : by_column.indptr[j + 1]]
+        irregular.update(row_group[rows].tolist())
+    # Choose a sign per equation so that each two-ended unknown gets +1 and -1:
+    # sign[a] * s_a = -(sign[b] * s_b), i.e. sign[a] = -sign[b] * s_a * s_b.
+    pairs = np.flatnonzero(counts == 2)
+    want = -signs[pairs, 0] * signs[pairs, 1]
+    adjacency: list[list[tuple[int, float]]] = [[] for _ in range(m)]
+    for j, w in zip(pairs.tolist(), want.tolist(), strict=True):
+        a, b = int(ends[j, 0]), int(ends[j, 1])
+        adjacency[a].append((b, w))
+        adjacency[b].append((a, w))
+    sign = np.zeros(m)
+    for start in range(m):
+        if sign[start]:
+            continue
+        sign[start] = 1.0
+        stack = [start]
+        while stack:
+            a = stack.pop()
+            for b, w in adjacency[a]:
+                expected = sign[a] * w
+                if not sign[b]:
+                    sign[b] = expected
+                    stack.append(b)
+                elif sign[b] != expected:
+                    irregular.add(int(row_group[a]))
+    return ends, np.fromiter(irregular, dtype=np.int64, count=len(irregular))
+
+
+def _bridges(ends: np.ndarray, m: int) -> np.ndarray:
+    """Whether each arc (a pair of node numbers, node ``m`` the ground) is a bridge of the
+    undirected multigraph: Tarjan's low-link search, iterative, parallel arcs kept apart."""
+    n_nodes = m + 1
+    incident: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
+    for arc, (a, b) in enumerate(ends.tolist()):
+        if a == b:
+            continue  # a loop is a cycle of its own
+        incident[a].append((b, arc))
+        incident[b].append((a, arc))
+    order = [-1] * n_nodes
+    low = [0] * n_nodes
+    bridge = np.zeros(len(ends), dtype=bool)
+    counter = 0
+    for root in range(n_nodes):
+        if order[root] >= 0:
+            continue
+        order[root] = low[root] = counter
+        counter += 1
+        stack = [(root, -1, 0)]
+        while stack:
+            node, via, i = stack[-1]
+            if i < len(incident[node]):
+                stack[-1] = (node, via, i + 1)
+                other, arc = incident[node][i]
+                if arc == via:
+                    continue
+                if order[other] < 0:
+                    order[other] = low[other] = counter
+                    counter += 1
+                    stack.append((other, arc, 0))
+                else:
+                    low[node] = min(low[node], order[other])
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        bridge[via] = True
+    return bridge
+
+
+def _fixed_by_rank(dense: np.ndarray) -> np.ndarray:
+    """``_fixed_by_equations`` for one group of equations, by a rank-revealing QR."""
+    q, r, _ = qr(dense.T, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    if diagonal.size == 0 or diagonal[0] == 0:
+        return np.zeros(dense.shape[1], dtype=bool)
+    rank = int(np.count_nonzero(diagonal > diagonal[0] * 1e-9 * max(dense.shape)))
+    length = np.einsum("ij,ij->i", q[:, :rank], q[:, :rank])
+    return length > 1.0 - 1e-6
 
 
 def protect(
@@ -385,8 +714,9 @@ def protect(
     """Secondary suppression for one table.
 
     Args:
-        values: The true counts of the table's cells (NaN for a cell with no count; it is
-            treated as known to the attacker and never hidden by this function).
+        values: The true counts of the table's cells, whole numbers (NaN for a cell with no
+            count; it is treated as known to the attacker and never hidden by this
+            function).
         primary: Which cells are primary suppressed.
         lines: The table's lines (see :func:`build_lines`), by cell position.
         bounds: What a reader knows about hidden values (default: only that each is at
@@ -395,6 +725,12 @@ def protect(
 
     Returns:
         ``(hidden, secondary)``: all cells to hide, and those hidden by this step only.
+
+    Raises:
+        RuntimeError: if some hidden cell could not be protected even by hiding every
+            publishable cell: the declared lines are inconsistent with the counts, or the
+            table is so small that the lines and the status ranges alone fix a cell (for
+            example a Total of 7 whose every breakdown is 1-7 and leaves no room).
     """
     start = np.asarray(primary, dtype=bool)
     table = _Table(np.asarray(values, dtype="float64"), start, lines, bounds or HiddenBounds())
@@ -402,11 +738,28 @@ def protect(
     if not hidden.any():
         return hidden, np.zeros_like(hidden)
     table.line_rule(hidden)
+    # Cells moved by a checked whole-number certificate: safe now and after any further
+    # hiding, whatever the audit's arithmetic says.
+    certified = np.zeros(table.n, dtype=bool)
     while True:
-        exposed = table.exposed(hidden)
+        exposed = table.exposed(hidden) & ~certified
         if not exposed.any():
             return hidden, hidden & ~start
-        hidden = table.repair(hidden, int(np.flatnonzero(exposed)[0]))
+        for cell in np.flatnonzero(exposed):
+            if certified[cell]:
+                continue
+            change = table.certificate(hidden, int(cell))
+            if change is None:
+                raise RuntimeError(
+                    f"secondary suppression could not protect hidden cell {int(cell)} (count "
+                    f"{table.values[cell]:g}): even with every publishable cell hidden, the "
+                    "lines and the ranges a reader knows from the statuses leave it one "
+                    "possible value; check the declared lines are consistent with the counts, "
+                    "or publish this table at a coarser level"
+                )
+            moved = change != 0
+            hidden |= moved
+            certified |= moved
 
 
 def exposed_cells(
