@@ -1,0 +1,57 @@
+"""The queries pages use to read a loaded results run, so that no page can pick the wrong
+disclosure policy: staff views go through :func:`figures_for`, anything public through
+:func:`public_figures`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from pcref.web.accounts.roles import disclosure_policy_for
+from pcref.web.dashboard.models import (
+    INTERNAL_POLICY,
+    PUBLIC_POLICY,
+    Figure,
+    ResultsRun,
+)
+
+#: The query-string parameter naming the run a page shows (``?run=<run_id>``).
+RUN_PARAMETER = "run"
+
+
+def current_run() -> ResultsRun | None:
+    """The run pages show unless someone chooses another; None when nothing is loaded."""
+    return ResultsRun.objects.filter(is_current=True).first()
+
+
+def run_for(request: HttpRequest) -> ResultsRun | None:
+    """The run chosen with ``?run=<run_id>``, else the current one. An unknown run id falls
+    back to the current run (pages say which run they show, so this is never hidden)."""
+    chosen = request.GET.get(RUN_PARAMETER)
+    if chosen:
+        run = ResultsRun.objects.filter(run_id=chosen).first()
+        if run is not None:
+            return run
+    return current_run()
+
+
+def policy_rows_for(user: Any) -> str:
+    """Which loaded rows ``user`` may see: the internal (``nhse``) rows when their
+    disclosure policy is NHS England's rule, otherwise the public rows (the only other
+    policy loaded, and the strictest)."""
+    return INTERNAL_POLICY if disclosure_policy_for(user).name == INTERNAL_POLICY else PUBLIC_POLICY
+
+
+def figures_for(user: Any, run: ResultsRun, **filters: Any) -> QuerySet[Figure]:
+    """``run``'s figures under ``user``'s disclosure policy, narrowed by ``filters``
+    (Django field lookups, e.g. ``metric__metric_id="mha_s136", period="2024-25"``)."""
+    return Figure.objects.filter(run=run, disclosure_policy=policy_rows_for(user), **filters)
+
+
+def public_figures(run: ResultsRun, **filters: Any) -> QuerySet[Figure]:
+    """``run``'s figures under the public policy, whoever is asking: for anything
+    published or shown outside the trust."""
+    return Figure.objects.filter(run=run, disclosure_policy=PUBLIC_POLICY, **filters)
