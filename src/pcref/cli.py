@@ -162,3 +162,29 @@ def export_results(
     code = run_export(Path(results), file_format, Path(out), policy, console=Console(),
                       err=Console(stderr=True))
     raise typer.Exit(code)
+
+
+# -- results in the web application: load, demo, serve ----------------------------------------
+
+
+@app.command("load")
+def load_results(
+    results: str = typer.Argument(..., help="A results run folder (made by pcref compute)."),
+    make_current: bool = typer.Option(
+        None, "--make-current/--keep-current", help="Make the run the one pages show (default "
+        "for a newly loaded run), or keep the current run (the first run loaded is always "
+        "current)."
+    ),
+) -> None:
+    """Load a results run (aggregated figures only) into the web application's database.
+
+    Uses DJANGO_SETTINGS_MODULE, else the local settings. Loading a run again changes nothing.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.web.command import run_load
+
+    code = run_load(Path(results), make_current, console=Console(), err=Console(stderr=True))
+    raise typer.Exit(code)

@@ -32,6 +32,22 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor authentication turned off"
     SECURITY_CODE_REJECTED = "security_code_rejected", "Security code rejected"
     EXPORTED = "exported", "Exported data"
+    # Moderation of feedback and "you said, we did" (pcref.web.moderation)
+    FEEDBACK_READ = "feedback_read", "Read feedback"
+    SAFEGUARDING_ASSIGNED = "safeguarding_assigned", "Assigned a safeguarding review"
+    SAFEGUARDING_REQUESTED = "safeguarding_requested", "Sent feedback for safeguarding review"
+    SAFEGUARDING_OUTCOME = "safeguarding_outcome", "Recorded a safeguarding outcome"
+    CONTACT_DETAILS_VIEWED = "contact_details_viewed", "Viewed contact details"
+    FEEDBACK_MODERATED = "feedback_moderated", "Moderated feedback"
+    FEEDBACK_PUBLISHED = "feedback_published", "Published feedback"
+    FEEDBACK_KEPT_PRIVATE = "feedback_kept_private", "Kept feedback private"
+    FEEDBACK_RESPONSE_SAVED = "feedback_response_saved", "Saved a public response"
+    YOU_SAID_WE_DID_SAVED = "you_said_we_did_saved", "Saved a you said, we did entry"
+    YOU_SAID_WE_DID_UPDATED = "you_said_we_did_updated", "Added a you said, we did update"
+    RETENTION_APPLIED = "retention_applied", "Applied retention periods"
+    # Results in the app (pcref load).
+    RESULTS_LOADED = "results_loaded", "Loaded a results run"
+    RESULTS_MADE_CURRENT = "results_made_current", "Made a results run current"
 
 
 _LABELS = dict(AuditAction.choices)

@@ -1,0 +1,90 @@
+"""The bodies of ``pcref load`` and ``pcref serve`` (the Typer wrappers are in pcref.cli).
+
+They use the Django settings in ``DJANGO_SETTINGS_MODULE``, else the local ones (as
+``manage.py`` does), so ``pcref load`` fills the same database the demo site reads.
+
+Exit codes: 0 done; 2 the run could not be loaded or the server cannot start (the message
+says why).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+EXIT_OK = 0
+EXIT_CANNOT = 2
+LOCAL_SETTINGS = "pcref.web.settings.local"
+
+
+def set_up_django(default_settings: str = LOCAL_SETTINGS) -> str:
+    """Configure Django (once) and return the settings module in use."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings)
+    django.setup()
+    return os.environ["DJANGO_SETTINGS_MODULE"]
+
+
+def unapplied_migrations() -> list[str]:
+    """Migrations the database still needs, as ``app.name`` (empty when it is up to date)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def run_load(folder: Path, make_current: bool | None, *, console: Console,
+             err: Console) -> int:
+    """Load the results run in ``folder`` and report what happened. Returns the exit code."""
+    settings_module = set_up_django()
+    from django.db import DatabaseError
+
+    from pcref.web.dashboard.loading import LoadError, load_run
+
+    try:
+        pending = unapplied_migrations()
+    except DatabaseError as error:
+        err.print(Text(f"Error: cannot reach the app database ({settings_module}): {error}",
+                       style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    if pending:
+        err.print(Text(
+            f"Error: the app database ({settings_module}) is not up to date: "
+            f"{len(pending)} migration(s) to apply, e.g. {pending[0]}. Run "
+            "`uv run python manage.py migrate` first.", style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    try:
+        outcome = load_run(folder, make_current=make_current)
+    except LoadError as error:
+        err.print(Text(f"Error: {error}", style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    run = outcome.run
+    if outcome.loaded:
+        total = sum(outcome.rows.values())
+        rate = total / outcome.seconds if outcome.seconds else float("inf")
+        per_policy = ", ".join(f"{n:,} {policy}" for policy, n in outcome.rows.items())
+        console.print(
+            f"Loaded run {run.run_id} (made {run.created_at:%Y-%m-%d %H:%M} UTC, periods "
+            f"{', '.join(run.periods)}) from {folder}: {run.metrics.count()} metrics, "
+            f"{total:,} figure rows ({per_policy}) in {outcome.seconds:.2f} s "
+            f"({rate:,.0f} rows/s).", soft_wrap=True, highlight=False)
+    else:
+        console.print(f"Run {run.run_id} is already loaded (from {run.source_path}); "
+                      "its figures are unchanged.", soft_wrap=True, highlight=False)
+    if outcome.made_current:
+        console.print(f"Run {run.run_id} is now the current run.", highlight=False)
+    elif not outcome.current:
+        from pcref.web.dashboard.figures import current_run
+
+        current = current_run()
+        console.print(f"The current run is still {current.run_id}; pages show run "
+                      f"{run.run_id} when chosen (?run={run.run_id}).", highlight=False)
+    else:
+        console.print(f"Run {run.run_id} is the current run.", highlight=False)
+    return EXIT_OK
