@@ -5,6 +5,7 @@ import dataclasses
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -100,3 +101,46 @@ def test_cli_compute_on_the_ingested_warehouse(synthetic):
     assert set(public["statistic"]) == {"coverage", "validity", "accuracy"}
     shown = public["numerator"].dropna().astype(int)
     assert not shown.between(1, 7).any()
+
+
+@pytest.fixture(scope="module")
+def two_years_and_each_alone(synthetic):
+    """The whole catalogue (crosses left out: they only add disclosure work) for 2023-24 and
+    2024-25 in one run, and for each year in a run of its own."""
+    _, warehouse, _ = synthetic
+    catalogue = {m.id: dataclasses.replace(m, cross_breakdowns=())
+                 for m in load_catalogue().values()}
+    runs = {}
+    for periods in ("2023-24,2024-25", "2023-24", "2024-25"):
+        backend = DuckDBBackend.open(warehouse)
+        try:
+            runs[periods] = engine.compute(backend, parse_periods(periods), catalogue=catalogue)
+        finally:
+            backend.close()
+    return runs
+
+
+@pytest.mark.slow
+def test_a_two_year_run_is_the_two_one_year_runs(two_years_and_each_alone):
+    # Preparation relations that read a period-dependent one (mha_detentions reads
+    # mha_episodes_in_period) must be rebuilt for each year, not reused from the first.
+    runs = two_years_and_each_alone
+    both = runs["2023-24,2024-25"]
+    for run in runs.values():
+        assert not run.failed, {m: run.record["metrics"][m]["reason"] for m in run.failed}
+    for metric_id, record in both.record["metrics"].items():
+        assert record["unit_rows"] == {
+            **runs["2023-24"].record["metrics"][metric_id]["unit_rows"],
+            **runs["2024-25"].record["metrics"][metric_id]["unit_rows"],
+        }, metric_id
+    # Both years have detentions, so a year built from the other's relations would show.
+    assert all(both.record["metrics"]["mha_repeat_detentions"]["unit_rows"].values())
+    for view in ("exact", "internal", "public"):
+        together = getattr(both, view).drop(columns="run_id")
+        alone_by_year = [getattr(runs[year], view).drop(columns="run_id")
+                         for year in ("2023-24", "2024-25")]
+        for metric_id, rows in together.groupby("metric_id", sort=False):
+            alone = pd.concat([year[year["metric_id"] == metric_id] for year in alone_by_year],
+                              ignore_index=True)
+            pd.testing.assert_frame_equal(rows.reset_index(drop=True), alone,
+                                          obj=f"{view} rows of {metric_id}")

@@ -21,6 +21,8 @@ import pyarrow as pa
 import pytest
 
 from pcref.contract import load_contract
+from pcref.metrics import prepare
+from pcref.metrics.backend import as_backend
 from pcref.metrics.prep import mha
 
 FY_2024_25 = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
@@ -1065,6 +1067,35 @@ def test_relations_are_temporary_and_rebuilt_per_period():
         "mha_episodes_in_period": "temp",
         "mha_detentions": "temp",
     }
+
+
+def test_the_engines_shared_build_record_rebuilds_the_whole_chain_per_period():
+    """As the engine builds relations across periods (one ``built`` record for the run):
+    mha_detentions and mha_repeat_detentions bind no period themselves but read
+    mha_episodes_in_period, so a second year must not reuse the first year's rows. E1 (s2,
+    May 2023) is a 2023-24 detention, E2 and E3 (s2 then s3 for P2, 2024) two 2024-25 ones."""
+    extract = (
+        Extract()
+        .spell("S1", "2023-05-01")
+        .episode("E1", "02", "2023-05-01")
+        .spell("S2", "2024-05-01", person="P2")
+        .episode("E2", "02", "2024-05-01", "2024-05-20", person="P2")
+        .spell("S3", "2024-09-01", person="P2")
+        .episode("E3", "03", "2024-09-01", person="P2")
+    )
+    backend = as_backend(extract.load())
+    built: dict = {}
+    found = {}
+    for period in ((dt.date(2023, 4, 1), dt.date(2024, 3, 31)), FY_2024_25):
+        prepare.build(backend, "mha_repeat_detentions", *period, built=built)
+        detained = backend.query("SELECT UniqMHActEpisodeID FROM mha_detentions")
+        repeats = backend.query("SELECT Person_ID, number_of_detentions "
+                                "FROM mha_repeat_detentions")
+        found[period[0].year] = (sorted(detained["UniqMHActEpisodeID"]),
+                                 dict(zip(repeats["Person_ID"], repeats["number_of_detentions"],
+                                          strict=True)))
+    assert found == {2023: (["E1"], {"P1": 1}), 2024: (["E2", "E3"], {"P2": 2})}
+    assert built["mha_episodes"] is None  # the classification itself is built once
 
 
 def test_runs_on_a_read_only_warehouse(tmp_path):

@@ -79,6 +79,13 @@ def is_parameterised(relation: str) -> bool:
     return bool(sql_parameters(sql_text(relation)))
 
 
+def depends_on_period(relation: str) -> bool:
+    """Whether the relation's rows change with the period: its own SQL uses it, or a relation
+    it reads does (``mha_detentions`` has no parameter but reads ``mha_episodes_in_period``).
+    Such a relation must be rebuilt for every period, never reused from an earlier one."""
+    return any(is_parameterised(name) for name in build_order(relation))
+
+
 def build(
     backend: Backend,
     relation: str,
@@ -89,14 +96,15 @@ def build(
 ) -> None:
     """Materialise ``relation`` and what it reads on ``backend`` for the period.
 
-    ``built`` (relation -> the period it was built for, None when it has no period) lets a
-    caller skip relations already built for the same period, or for any period when the
-    relation's SQL does not use one.
+    ``built`` (relation -> the period it was built for, None when it does not depend on one)
+    lets a caller skip relations already built for the same period, or for any period when
+    neither the relation's SQL nor any relation it reads uses one
+    (:func:`depends_on_period`).
     """
     ensure_inputs(backend, relation)
     params = {"period_start": period_start, "period_end": period_end}
     for name in build_order(relation):
-        key = (period_start, period_end) if is_parameterised(name) else None
+        key = (period_start, period_end) if depends_on_period(name) else None
         if built is not None and name in built and built[name] == key:
             continue
         backend.materialise(name, sql_text(name), params)

@@ -270,3 +270,14 @@ def test_neurodevelopmental_codes_are_the_code_lists():
     assert in_lists(sql, "ServTeamTypeRefToMH") == [
         set(teams.loc[teams["service_area"] == "neurodevelopmental", "code"])
     ]
+
+
+def test_relations_reading_a_period_dependent_one_depend_on_the_period():
+    # mha_detentions and mha_repeat_detentions bind no period themselves but read
+    # mha_episodes_in_period, which does: the engine must rebuild them for every period.
+    assert {r for r in prepare.relations() if prepare.depends_on_period(r)} == {
+        "inpatients_in_period", "people_seen_by_team", "mha_episodes_in_period",
+        "mha_detentions", "mha_repeat_detentions", "mha_length_of_detention",
+    }
+    assert not prepare.is_parameterised("mha_detentions")
+
