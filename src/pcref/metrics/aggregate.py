@@ -61,6 +61,13 @@ def month_sql(event_date: str) -> str:
 
 #: Stage-one column holding each breakdown's code (team and ward keep the row's own id).
 STAGE_ONE_COLUMN = {"team": "team_id", "ward": "ward_code"}
+#: The caseload-profile attributes' labels, by breakdown (codes are positions in them).
+PROFILE_LABELS = {
+    "preferred_language": attributes.preferred_language_labels,
+    "interpreter_need": lambda: attributes.INTERPRETER_NEED_LABELS,
+    "religion": attributes.religion_labels,
+    "disability": lambda: attributes.DISABILITY_LABELS,
+}
 
 
 def attributed_units_sql(
@@ -72,7 +79,8 @@ def attributed_units_sql(
 ) -> str:
     """The unit rows with the attribute codes of ``columns`` (a subquery)."""
     wanted = list(dict.fromkeys(columns))
-    person = {"ethnicity_5", "ethnicity_16", "sex", "locality", "imd_quintile"}
+    person = {"ethnicity_5", "ethnicity_16", "sex", "locality", "imd_quintile",
+              *PROFILE_LABELS}
     select = [
         "u.statistic AS statistic" if has_statistic else f"'{NO_STATISTIC}' AS statistic",
         "u.numerator AS numerator",
@@ -105,6 +113,8 @@ def attributed_units_sql(
 
 
 def _not_known_code(column: str) -> int:
+    if column in PROFILE_LABELS:
+        return PROFILE_LABELS[column]().index(NOT_KNOWN)
     if column == "ethnicity_16":
         return attributes.ethnicity_16_labels().index(NOT_KNOWN)
     if column == "ethnicity_5":
@@ -204,6 +214,7 @@ def decode_counts(
         "imd_quintile": (*attributes.IMD_QUINTILES, NOT_KNOWN),
         "locality": localities,
         "quarter": ("", *period.quarters),
+        **{column: labels() for column, labels in PROFILE_LABELS.items()},
     }
     for column in columns:
         if column in fixed:

@@ -23,6 +23,20 @@ national volumes stay in the engine):
     From the LSOA of residence via ``lsoa_lookup``: the reporting locality, and the Index of
     Multiple Deprivation quintile ⌈decile / 2⌉ (1 = most deprived). No LSOA, or one not in the
     lookup: Not known.
+``preferred_language`` / ``interpreter_need``
+    What a team needs to know to offer interpreting and translated information:
+    ``LanguageCodePreferred`` as English, each other language by its name in the code list
+    ``preferred_language``, or **Not recorded** (blank); ``InterpreterRequired`` (the local
+    Accessible Information Standard field) as Interpreter needed (Y), No interpreter needed
+    (N), Not stated (Z) or Not recorded. A code outside the list is Not known.
+``religion`` / ``disability``
+    As currently recorded in the extract, like every other attribute here (the ``dq_*``
+    metrics instead ignore records dated after their period): religion is the Data
+    Dictionary group of the person's latest ``MHS011SocPerCircumstances`` record (M declines
+    to disclose → Not stated, N → Not known); disability is **Any disability** when any
+    ``MHS007DisabilityType`` record has a disability code (01-10, XX), else No disability
+    (NN), else Not stated (ZZ). No record: **Not recorded**. A trust that did not supply the
+    table has everyone Not recorded.
 
 Team and ward labels come from the ``team`` and ``ward`` lookups (``TeamName``, ``WardName``)
 for the ``team_id`` / ``ward_code`` of each unit row.
@@ -44,6 +58,19 @@ from pcref.stats import NHSE_AGE_BANDS
 
 NOT_STATED = "Not stated"
 NOT_KNOWN = "Not known"
+#: Nothing recorded (a blank field, or no record): a recording gap, unlike Not stated.
+NOT_RECORDED = "Not recorded"
+ENGLISH = "English"
+INTERPRETER_NEED_LABELS = (
+    "Interpreter needed", "No interpreter needed", NOT_STATED, NOT_RECORDED, NOT_KNOWN,
+)
+#: INTERPRETER_NEED_LABELS by InterpreterRequired code.
+INTERPRETER_NEED_CODES = {"Y": "Interpreter needed", "N": "No interpreter needed", "Z": NOT_STATED}
+ANY_DISABILITY = "Any disability"
+NO_DISABILITY = "No disability"
+DISABILITY_LABELS = (ANY_DISABILITY, NO_DISABILITY, NOT_STATED, NOT_RECORDED, NOT_KNOWN)
+#: DisabCode values that record a disability (NN is none, ZZ not stated).
+DISABILITY_CODES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "XX")
 OTHER_SEX = "Other"
 SEX_LABELS = ("Male", "Female", OTHER_SEX, NOT_KNOWN)
 #: Population sex codes (the census's 1 and 2) as the engine labels them.
@@ -58,6 +85,9 @@ ETHNIC_CATEGORY_TABLE = "pcref_ethnic_category"
 CENSUS_ETHNIC_GROUP_TABLE = "pcref_census_ethnic_group"
 PERSON_ATTRIBUTES = "pcref_person_attributes"
 LOCALITY_TABLE = "pcref_locality"
+LANGUAGE_TABLE = "pcref_preferred_language"
+PERSON_RELIGION = "pcref_person_religion"
+PERSON_DISABILITY = "pcref_person_disability"
 
 
 def ethnic_category_map() -> pd.DataFrame:
@@ -114,10 +144,106 @@ def ethnicity_16_parents() -> dict[str, str]:
     return dict(zip(table["ethnicity_16"], table["ethnicity_5"], strict=True))
 
 
+def preferred_language_map() -> pd.DataFrame:
+    """``code, preferred_language`` (the label's code) for every code of the language list."""
+    table = codelists.load("preferred_language")
+    labels = preferred_language_labels()
+    english = table["english"].astype(object).eq("Y")
+    names = [ENGLISH if is_english else str(label)
+             for label, is_english in zip(table["label"], english, strict=True)]
+    return pd.DataFrame({
+        "code": table["code"].astype(str),
+        "preferred_language": [labels.index(name) for name in names],
+    })
+
+
+def preferred_language_labels() -> tuple[str, ...]:
+    """English, the other languages of the code list by name, Not recorded, Not known."""
+    table = codelists.load("preferred_language")
+    english = table["english"].astype(object).eq("Y")
+    others = sorted({str(label) for label in table.loc[~english, "label"]}, key=str.casefold)
+    return (ENGLISH, *others, NOT_RECORDED, NOT_KNOWN)
+
+
+def religion_labels() -> tuple[str, ...]:
+    """The Data Dictionary's religious or other belief groups (A-L, "None" as No religion),
+    then Not stated (M, declines to disclose), Not recorded and Not known (N, or no code)."""
+    table = codelists.load("religion_group")
+    unknown = set(codelists.info("religion_group")["unknown_codes"])
+    groups = ["No religion" if label == "None" else str(label)
+              for code, label in zip(table["code"], table["label"], strict=True)
+              if code not in unknown]
+    return (*groups, NOT_STATED, NOT_RECORDED, NOT_KNOWN)
+
+
+def person_religion_sql() -> str:
+    """One row per person with a religion record: the code of the latest record's group."""
+    table = codelists.load("religion_group")
+    unknown = set(codelists.info("religion_group")["unknown_codes"])
+    labels = religion_labels()
+    named = dict(zip([c for c in table["code"] if c not in unknown], labels, strict=False))
+    cases = " ".join(f"WHEN '{code}' THEN {labels.index(label)}" for code, label in named.items())
+    return f"""
+SELECT
+    Person_ID,
+    CASE
+        WHEN code IS NULL OR code = '' THEN {labels.index(NOT_RECORDED)}
+        WHEN code = 'M' THEN {labels.index(NOT_STATED)}
+        ELSE CASE code {cases} ELSE {labels.index(NOT_KNOWN)} END
+    END AS religion
+FROM (
+    SELECT
+        Person_ID,
+        TRIM(ReligiousAffiliationGroup) AS code,
+        ROW_NUMBER() OVER (
+            PARTITION BY Person_ID ORDER BY SocPerCircumstanceRecDate DESC NULLS LAST
+        ) AS recency
+    FROM MHS011SocPerCircumstances
+) AS dated_records
+WHERE recency = 1
+""".strip()
+
+
+def person_disability_sql() -> str:
+    """One row per person with a disability record: any disability, else none, else not
+    stated (a person may have several records)."""
+    labels = DISABILITY_LABELS
+    disabled = ", ".join(f"'{code}'" for code in DISABILITY_CODES)
+    return f"""
+SELECT
+    Person_ID,
+    CASE
+        WHEN MAX(CASE WHEN code IN ({disabled}) THEN 1 ELSE 0 END) = 1
+            THEN {labels.index(ANY_DISABILITY)}
+        WHEN MAX(CASE WHEN code = 'NN' THEN 1 ELSE 0 END) = 1 THEN {labels.index(NO_DISABILITY)}
+        WHEN MAX(CASE WHEN code = 'ZZ' THEN 1 ELSE 0 END) = 1 THEN {labels.index(NOT_STATED)}
+        WHEN MAX(CASE WHEN code <> '' THEN 1 ELSE 0 END) = 1 THEN {labels.index(NOT_KNOWN)}
+        ELSE {labels.index(NOT_RECORDED)}
+    END AS disability
+FROM (SELECT Person_ID, TRIM(DisabCode) AS code FROM MHS007DisabilityType) AS records
+GROUP BY Person_ID
+""".strip()
+
+
 def register_code_lists(backend: Backend) -> tuple[str, ...]:
-    """Register the mapping tables the attribute SQL joins; return the locality labels by
-    code (code 0 is Not known)."""
+    """Register the mapping tables and per-person relations the attribute SQL joins; return
+    the locality labels by code (code 0 is Not known).
+
+    Religion and disability come from optional tables: a warehouse without one gets an empty
+    relation, so everyone is Not recorded rather than the attribute SQL failing.
+    """
     backend.register(ETHNIC_CATEGORY_TABLE, ethnic_category_map())
+    backend.register(LANGUAGE_TABLE, preferred_language_map())
+    for name, table, sql, column in (
+        (PERSON_RELIGION, "MHS011SocPerCircumstances", person_religion_sql(), "religion"),
+        (PERSON_DISABILITY, "MHS007DisabilityType", person_disability_sql(), "disability"),
+    ):
+        if backend.has_table(table):
+            backend.materialise(name, sql)
+        else:
+            backend.register(name, pd.DataFrame({
+                "Person_ID": pd.Series(dtype=object), column: pd.Series(dtype="int64"),
+            }))
     census = census_ethnic_group_map()
     census["ethnicity_16"] = census["ethnicity_16"].astype("string")
     backend.register(CENSUS_ETHNIC_GROUP_TABLE, census)
@@ -157,6 +283,12 @@ def person_attributes_sql() -> str:
     code = "TRIM(m.EthnicCategory)"
     sexes = SEX_LABELS
     other = _code(sexes, OTHER_SEX)
+    language = "TRIM(m.LanguageCodePreferred)"
+    languages = preferred_language_labels()
+    interpreter = "TRIM(m.InterpreterRequired)"
+    needs = INTERPRETER_NEED_LABELS
+    need_cases = " ".join(f"WHEN '{c}' THEN {needs.index(label)}"
+                          for c, label in INTERPRETER_NEED_CODES.items())
     return f"""
 SELECT
     m.Person_ID,
@@ -175,7 +307,17 @@ SELECT
     m.PersonBirthDate AS birth_date,
     m.AgeRepPeriodEnd AS age_reported,
     COALESCE(locality.locality_code, 0) AS locality,
-    {_imd_sql("area.IMDDecile")} AS imd_quintile
+    {_imd_sql("area.IMDDecile")} AS imd_quintile,
+    CASE
+        WHEN {language} IS NULL OR {language} = '' THEN {_code(languages, NOT_RECORDED)}
+        ELSE COALESCE(language.preferred_language, {_code(languages, NOT_KNOWN)})
+    END AS preferred_language,
+    CASE
+        WHEN {interpreter} IS NULL OR {interpreter} = '' THEN {_code(needs, NOT_RECORDED)}
+        ELSE CASE {interpreter} {need_cases} ELSE {_code(needs, NOT_KNOWN)} END
+    END AS interpreter_need,
+    COALESCE(religion.religion, {_code(religion_labels(), NOT_RECORDED)}) AS religion,
+    COALESCE(disability.disability, {_code(DISABILITY_LABELS, NOT_RECORDED)}) AS disability
 FROM (
     SELECT
         *,
@@ -193,6 +335,12 @@ LEFT JOIN lsoa_lookup AS area
     ON area.LSOA2021 = m.LSOA2021
 LEFT JOIN {LOCALITY_TABLE} AS locality
     ON locality.Locality = area.Locality
+LEFT JOIN {LANGUAGE_TABLE} AS language
+    ON language.code = {language}
+LEFT JOIN {PERSON_RELIGION} AS religion
+    ON religion.Person_ID = m.Person_ID
+LEFT JOIN {PERSON_DISABILITY} AS disability
+    ON disability.Person_ID = m.Person_ID
 """.strip()
 
 

@@ -2,11 +2,14 @@
 
 A *breakdown* names one way of splitting a metric's unit rows into groups: ``ethnicity_5``
 (five groups plus Not stated and Not known), ``ethnicity_16``, ``age_band``, ``sex``,
-``imd_quintile``, ``locality``, ``team``, ``ward``, ``month``, ``quarter``; ``total`` is the
-one group "Total". A *cross* breakdown splits by two at once, with the ethnicity breakdown
-first: ``ethnicity_5 x sex`` has a row per (ethnic group, sex), the ethnic group in ``group``
-and the sex in ``subgroup``. Every breakdown partitions the unit rows (unknowns are groups of
-their own), so each breakdown's groups add up to the Total: the disclosure step relies on it.
+``imd_quintile``, ``locality``, ``team``, ``ward``, ``preferred_language``,
+``interpreter_need``, ``religion``, ``disability``, ``month``, ``quarter``; ``total`` is the
+one group "Total". A *cross* breakdown splits by two at once, with the team first if it is
+one side (team profiles are read team by team), else the ethnicity breakdown first:
+``ethnicity_5 x sex`` has a row per (ethnic group, sex), the ethnic group in ``group`` and the
+sex in ``subgroup``; ``team x ethnicity_16`` has the team in ``group``. Every breakdown
+partitions the unit rows (unknowns are groups of their own), so each breakdown's groups add
+up to the Total: the disclosure step relies on it.
 
 Each breakdown belongs to a *dimension* — ethnicity (5 and 16 groups nest), time (months nest
 in quarters), or one of its own — which is how the results are laid out as tables for
@@ -51,6 +54,10 @@ BREAKDOWNS: dict[str, Breakdown] = {
         Breakdown("locality", "locality", "Locality", True),
         Breakdown("team", "team", "Team", False, needs="team_id"),
         Breakdown("ward", "ward", "Ward", False, needs="ward_code"),
+        Breakdown("preferred_language", "preferred_language", "Preferred language", False),
+        Breakdown("interpreter_need", "interpreter_need", "Interpreter need", False),
+        Breakdown("religion", "religion", "Religion or belief", False),
+        Breakdown("disability", "disability", "Disability", False),
         Breakdown("month", "time", "Month", True),
         Breakdown("quarter", "time", "Quarter", True),
     )
@@ -123,6 +130,14 @@ def group_order(breakdown: str, labels: list[str], periods: tuple[Period, ...]) 
         fixed = attributes.SEX_LABELS
     elif breakdown == "imd_quintile":
         fixed = (*attributes.IMD_QUINTILES, NOT_KNOWN)
+    elif breakdown == "preferred_language":
+        fixed = attributes.preferred_language_labels()
+    elif breakdown == "interpreter_need":
+        fixed = attributes.INTERPRETER_NEED_LABELS
+    elif breakdown == "religion":
+        fixed = attributes.religion_labels()
+    elif breakdown == "disability":
+        fixed = attributes.DISABILITY_LABELS
     elif breakdown == "month":
         fixed = tuple(m for p in periods for m in p.months)
     elif breakdown == "quarter":

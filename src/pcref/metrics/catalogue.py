@@ -49,6 +49,8 @@ METHODS = {
     "median": "median of the rows' observations with order-statistic (binomial) limits",
     "ratio_to_expected": "observed / expected cases (expected = prevalence × population), "
     "exact or Byar's limits on the observed count",
+    "share": "share of a margin with Wilson score limits: a group's count over the Total, or a "
+    "cross cell's count over its first breakdown's group (a team's caseload)",
 }
 #: Where a metric's denominator comes from.
 DENOMINATORS = {
@@ -56,6 +58,8 @@ DENOMINATORS = {
     "rows": "the sum of the unit rows' denominator column",
     "none": "no denominator (medians)",
     "expected": "expected cases: dementia prevalence by age band and sex × population",
+    "margin": "the count of the row's margin: the Total for a one-way breakdown, the first "
+    "breakdown's group for a cross (shares)",
 }
 #: Breakdowns the engine knows; a metric lists the ones that make sense for it.
 BREAKDOWNS = (
@@ -68,6 +72,10 @@ BREAKDOWNS = (
     "locality",
     "team",
     "ward",
+    "preferred_language",
+    "interpreter_need",
+    "religion",
+    "disability",
     "month",
     "quarter",
 )
@@ -76,6 +84,7 @@ POPULATION_BREAKDOWNS = frozenset(
     {"total", "ethnicity_5", "ethnicity_16", "age_band", "sex", "locality", "month", "quarter"}
 )
 TOTAL_BREAKDOWN = "total"
+TEAM_BREAKDOWN = "team"
 ETHNICITY_BREAKDOWNS = ("ethnicity_5", "ethnicity_16")
 #: Breakdowns that nest in one dimension and so cannot be crossed with each other.
 _DIMENSION = {"ethnicity_5": "ethnicity", "ethnicity_16": "ethnicity", "month": "time",
@@ -174,6 +183,12 @@ def parse_metric(text: str, path: str) -> Metric:
     crosses = tuple(_cross(pair, path) for pair in crosses)
     if len(set(crosses)) != len(crosses):
         raise _fail(path, "a cross breakdown is listed twice")
+    if spec["method"] == "share":
+        # A cross cell's share is of its first breakdown's group, which must be reported.
+        unlisted = sorted({first for first, _ in crosses} - set(breakdowns))
+        if unlisted:
+            raise _fail(path, f"method share: list {', '.join(unlisted)} under breakdowns, "
+                        "the margin of its cross breakdowns")
     if spec["denominator"] in ("population", "expected"):
         crossed = {b for pair in crosses for b in pair}
         outside = (set(breakdowns) | crossed) - POPULATION_BREAKDOWNS
@@ -228,7 +243,8 @@ def parse_metric(text: str, path: str) -> Metric:
 
 
 def _cross(pair: tuple[str, ...], path: str) -> tuple[str, str]:
-    """A cross breakdown checked and written with its ethnicity breakdown first."""
+    """A cross breakdown checked and written with the team first if it has one (team
+    profiles are read team by team), else with its ethnicity breakdown first."""
     first, second = pair
     if TOTAL_BREAKDOWN in pair:
         raise _fail(path, f"cross breakdown {' x '.join(pair)!r}: total cannot be crossed")
@@ -236,7 +252,7 @@ def _cross(pair: tuple[str, ...], path: str) -> tuple[str, str]:
         raise _fail(
             path, f"cross breakdown {' x '.join(pair)!r}: expected two different dimensions"
         )
-    if second in ETHNICITY_BREAKDOWNS:
+    if second == TEAM_BREAKDOWN or (second in ETHNICITY_BREAKDOWNS and first != TEAM_BREAKDOWN):
         first, second = second, first
     return first, second
 

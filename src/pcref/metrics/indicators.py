@@ -17,7 +17,12 @@ proportion             Wilson score                                        ratio
 median                 order-statistic (binomial) interval                 reference median
                                                                            outside the interval
 ratio_to_expected      observed / expected, exact or Byar's on observed    rate ratio (O/E)
+share                  count / its margin's count, Wilson score            ratio of proportions
 =====================  ==================================================  ====================
+
+A share's margin is the Total for a one-way breakdown and the first breakdown's group for a
+cross: ``team x ethnicity_16`` gives each ethnic group's share of the team's caseload, so the
+shares of one team add up to 100%.
 
 Groups without a denominator (Not stated and Not known ethnicity, sex or age for population
 rates) keep their numerator, get no value, and say why in ``method_status``. Not stated and
@@ -34,7 +39,14 @@ import pandas as pd
 from pcref import stats
 from pcref.metrics.aggregate import NO_STATISTIC
 from pcref.metrics.attributes import NOT_KNOWN, NOT_STATED
-from pcref.metrics.breakdowns import TIME, TOTAL, TOTAL_GROUP, Split, group_order
+from pcref.metrics.breakdowns import (
+    CROSS_SEPARATOR,
+    TIME,
+    TOTAL,
+    TOTAL_GROUP,
+    Split,
+    group_order,
+)
 from pcref.metrics.catalogue import Metric
 from pcref.metrics.periods import Period
 from pcref.metrics.population import Populations
@@ -48,6 +60,7 @@ STATISTIC_OF_METHOD = {
     "proportion": "proportion",
     "median": "median",
     "ratio_to_expected": "observed/expected",
+    "share": "share",
 }
 STANDARDISED = "standardised rate"
 #: The denominator each method needs.
@@ -57,6 +70,7 @@ DENOMINATOR_OF_METHOD = {
     "proportion": "rows",
     "median": "none",
     "ratio_to_expected": "expected",
+    "share": "margin",
 }
 UNKNOWN_ETHNICITY = (NOT_STATED, NOT_KNOWN)
 CONFIDENCE = 0.95
@@ -225,6 +239,8 @@ def crude_rows(
         if plan.metric.denominator == "rows":
             keep.append("denominator")
         rows = crude[keep]
+        if plan.metric.denominator == "margin":
+            rows = rows.assign(denominator=margins(rows, "numerator", ["stat_label"]))
         if plan.population_based:
             assert populations is not None
             groups = population_groups(plan, period, populations, plan.splits)
@@ -239,6 +255,25 @@ def crude_rows(
     return _with_total(plan, rows)
 
 
+def margins(rows: pd.DataFrame, column: str, within: list[str]) -> np.ndarray:
+    """Each row's margin's ``column``, the denominator of a share: the Total row's for the
+    total and one-way breakdowns, the one-way row of the cross's first breakdown and group
+    for a cross (``team x religion`` cell (T, Muslim) → the ``team`` row T), within the same
+    table (``within``: the statistic label; the period too once periods are combined)."""
+    first = rows["breakdown"].str.split(CROSS_SEPARATOR).str[0]
+    is_cross = rows["subgroup"].notna().to_numpy()
+    one_way = rows[~is_cross]
+    tables = list(zip(*(rows[c] for c in within), strict=True))
+    one_way_tables = [t for t, cross in zip(tables, is_cross, strict=True) if not cross]
+    value = dict(zip(zip(one_way["breakdown"], one_way["group"], one_way_tables, strict=True),
+                     pd.to_numeric(one_way[column]).to_numpy(dtype="float64"), strict=True))
+    keys = [
+        (b, g, t) if cross else (TOTAL, TOTAL_GROUP, t)
+        for b, g, t, cross in zip(first, rows["group"], tables, is_cross, strict=True)
+    ]
+    return np.array([value.get(key, np.nan) for key in keys], dtype="float64")
+
+
 def _with_total(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
     """Every statistic has a Total row, with zeros when no unit row counted towards it."""
     present = set(rows.loc[rows["breakdown"] == TOTAL, "stat_label"])
@@ -248,7 +283,7 @@ def _with_total(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
     extra = pd.DataFrame({
         "breakdown": TOTAL, "group": TOTAL_GROUP, "subgroup": None, "subgroup_key": "",
         "stat_label": missing, "numerator": 0.0, "unit_rows": 0,
-        "denominator": 0.0 if plan.metric.denominator == "rows" else np.nan,
+        "denominator": 0.0 if plan.metric.denominator in ("rows", "margin") else np.nan,
         "value": np.nan, "lower": np.nan, "upper": np.nan, "method": None,
         "method_status": NO_OBSERVATIONS if plan.median else ZERO_DENOMINATOR,
     })
@@ -290,7 +325,7 @@ def _values(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
     if valid.any():
         subset = out.loc[valid, ["numerator", "denominator"]]
         try:
-            if plan.method == "proportion":
+            if plan.method in ("proportion", "share"):
                 result = stats.proportion(subset, "numerator", "denominator",
                                           multiplier=plan.metric.multiplier,
                                           confidence=CONFIDENCE)
@@ -423,7 +458,8 @@ def _compare(plan: Plan, rows: pd.DataFrame, reference: str, standardised: bool)
         result = _median_comparison(frame, reference, by)
     else:
         frame["denominator"] = frame["denominator"].where(frame["denominator"] > 0)
-        function = stats.proportion_ratio if plan.method == "proportion" else stats.rate_ratio
+        function = (stats.proportion_ratio if plan.method in ("proportion", "share")
+                    else stats.rate_ratio)
         result = function(frame, "numerator", "denominator", "group", reference,
                           multiplier=multiplier, confidence=CONFIDENCE, by=by)
     for column in (*COMPARISON_COLUMNS, "ratio_method", "significance", "comparison_status"):

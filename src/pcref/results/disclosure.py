@@ -16,6 +16,10 @@ All of this is declared in one call per metric: each row is placed by one label 
 with the 16 → 5 and month → quarter hierarchies. Labels carry their breakdown
 (``ethnicity_5: White``) so the two ethnicity levels never clash.
 
+Shares (``method: share``) add nothing to the table: a share's denominator is its margin's
+count — a team's caseload, the Total — which is a row of the same table. It is published as
+that row publishes it, and the share is withheld where the margin is.
+
 Standardised rates are derived from the same events as the crude rates of the same groups, so
 they are withheld whenever their crude row's counts are (or their own event count is in the
 small range), their comparisons whenever the reference group's are; and in the public file
@@ -35,6 +39,7 @@ from pcref.disclosure import Policy, resolve_policy, round_to_base
 from pcref.metrics import attributes
 from pcref.metrics.breakdowns import BREAKDOWNS, CROSS_SEPARATOR, TOTAL, TOTAL_GROUP
 from pcref.metrics.catalogue import Metric
+from pcref.metrics.indicators import margins
 from pcref.metrics.periods import Period
 
 VALUE_COLUMNS = ("value", "lower", "upper")
@@ -44,6 +49,8 @@ COMPARISON_COLUMNS = (
 )
 TABLE_KEYS = ("metric_id", "period", "statistic")
 _HIDDEN_COUNTS = (disclosure.SUPPRESSED_SMALL_COUNT, disclosure.SUPPRESSED_SECONDARY)
+#: A share withheld because its margin (the denominator) is, though its own count is shown.
+SUPPRESSED_MARGIN = "suppressed_margin_suppressed"
 
 
 def _dimension_label(breakdown: str, group: str) -> str:
@@ -159,7 +166,30 @@ def _disclose_crude(
         display_column="value",
         decimals=1,
     )
-    return result.drop(columns=[*dim_columns, "reference_dimension_label"])
+    result = result.drop(columns=[*dim_columns, "reference_dimension_label"])
+    if metric.denominator == "margin":
+        result = _publish_margins(result, pol)
+    return result
+
+
+def _publish_margins(rows: pd.DataFrame, pol: Policy) -> pd.DataFrame:
+    """A share's denominator is its margin's count (the team's caseload): publish it as that
+    row publishes its numerator, and withhold the share wherever the margin is withheld,
+    since a shown count divided by its share would give the margin back."""
+    out = rows.copy()
+    within = list(TABLE_KEYS)
+    published = pd.Series(margins(out, "numerator", within), index=out.index)
+    hidden = (published.isna() & out["denominator"].notna()).to_numpy()
+    newly = hidden & ~out["suppressed"].to_numpy(dtype=bool)
+    out["denominator"] = published.to_numpy(dtype="float64")
+    mask = pd.Series(hidden, index=out.index)
+    for column in (*VALUE_COLUMNS, *COMPARISON_COLUMNS):
+        if column in out:
+            out[column] = out[column].mask(mask)
+    out.loc[newly, "suppressed"] = True
+    out.loc[newly, "status"] = SUPPRESSED_MARGIN
+    out.loc[hidden, "display_value"] = pol.symbol
+    return out
 
 
 def _disclose_standardised(
