@@ -188,3 +188,41 @@ def load_results(
 
     code = run_load(Path(results), make_current, console=Console(), err=Console(stderr=True))
     raise typer.Exit(code)
+
+
+@app.command("demo")
+def demo(
+    port: int = typer.Option(8000, "--port", help="Serve on http://127.0.0.1:PORT."),
+    data_dir: str = typer.Option("demo-data", "--data-dir", help="Folder for the extract, "
+                                 "warehouse and results run."),
+) -> None:
+    """Synthesise, ingest, compute, load and serve the demo; steps already done are skipped.
+
+    Prints one demo account per role with its password. Synthetic data only.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pcref.web.demo import run_demo
+
+    code = run_demo(port, Path(data_dir), console=Console(), err=Console(stderr=True))
+    raise typer.Exit(code)
+
+
+@app.command("serve")
+def serve(
+    bind: str = typer.Option("127.0.0.1:8000", "--bind", help="Address and port for gunicorn."),
+    workers: int = typer.Option(2, "--workers", help="gunicorn worker processes."),
+) -> None:
+    """Run the web application's production server (gunicorn; WhiteNoise serves static files).
+
+    Production settings unless DJANGO_SETTINGS_MODULE says otherwise; refuses to start,
+    naming the variable, when one is missing.
+    """
+    from rich.console import Console
+
+    from pcref.web.command import run_serve
+
+    code = run_serve(bind, workers, console=Console(), err=Console(stderr=True))
+    raise typer.Exit(code)

@@ -1,7 +1,9 @@
-"""The bodies of ``pcref load`` and ``pcref serve`` (the Typer wrappers are in pcref.cli).
+"""The bodies of ``pcref load`` and ``pcref serve`` (the Typer wrappers are in pcref.cli;
+``pcref demo`` is in :mod:`pcref.web.demo`).
 
-They use the Django settings in ``DJANGO_SETTINGS_MODULE``, else the local ones (as
-``manage.py`` does), so ``pcref load`` fills the same database the demo site reads.
+``pcref load`` uses the Django settings in ``DJANGO_SETTINGS_MODULE``, else the local ones
+(as ``manage.py`` does), so it fills the same database the demo site reads. ``pcref serve``
+uses the production settings unless ``DJANGO_SETTINGS_MODULE`` says otherwise.
 
 Exit codes: 0 done; 2 the run could not be loaded or the server cannot start (the message
 says why).
@@ -10,6 +12,7 @@ says why).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -18,6 +21,7 @@ from rich.text import Text
 EXIT_OK = 0
 EXIT_CANNOT = 2
 LOCAL_SETTINGS = "pcref.web.settings.local"
+PRODUCTION_SETTINGS = "pcref.web.settings.production"
 
 
 def set_up_django(default_settings: str = LOCAL_SETTINGS) -> str:
@@ -88,3 +92,47 @@ def run_load(folder: Path, make_current: bool | None, *, console: Console,
     else:
         console.print(f"Run {run.run_id} is the current run.", highlight=False)
     return EXIT_OK
+
+
+def run_serve(bind: str, workers: int, *, console: Console, err: Console) -> int:
+    """Collect the static files, check the database, then replace this process with gunicorn
+    serving ``pcref.web.wsgi`` (WhiteNoise serves the static files). Returns an exit code
+    only when it cannot start."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    if workers < 1:
+        err.print(Text(f"Error: --workers {workers}: expected 1 or more", style="bold red"))
+        return EXIT_CANNOT
+    try:
+        settings_module = set_up_django(PRODUCTION_SETTINGS)
+    except ImproperlyConfigured as error:
+        err.print(Text(f"Error: cannot start with {os.environ['DJANGO_SETTINGS_MODULE']}: "
+                       f"{error}", style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    try:
+        pending = unapplied_migrations()
+    except DatabaseError as error:
+        err.print(Text(f"Error: cannot reach the database ({settings_module}): {error}",
+                       style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    if pending:
+        err.print(Text(
+            f"Error: the database is not up to date ({len(pending)} migration(s), e.g. "
+            f"{pending[0]}); run `uv run python manage.py migrate` with these settings first.",
+            style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    try:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    except (OSError, ValueError) as error:
+        err.print(Text(f"Error: collecting static files failed ({error}); run "
+                       "./scripts/web-build first", style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
+    console.print(f"Serving with gunicorn on http://{bind}/ ({workers} worker(s), "
+                  f"{settings_module}).", highlight=False)
+    # No access log: it would hold people's IP addresses (DESIGN §10).
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "pcref.web.wsgi:application",
+                               "--bind", bind, "--workers", str(workers)])
+    return EXIT_OK  # not reached: execvp replaces the process
