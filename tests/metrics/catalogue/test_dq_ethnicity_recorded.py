@@ -35,6 +35,8 @@ def test_definition_parses_and_transpiles_to_spark():
     assert METRIC.multiplier == 100
     assert METRIC.statistics == STATISTICS
     assert "team" in METRIC.breakdowns and "ethnicity_5" not in METRIC.breakdowns
+    # By team over time (the data-quality page), the team first.
+    assert ("team", "quarter") in METRIC.cross_breakdowns
     assert METRIC.requires == ("people_seen_by_team",)
     spark = sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")[0]
     assert "people_seen_by_team" in spark and "MHS001MPI" in spark

@@ -33,6 +33,8 @@ def test_definition_parses_and_transpiles_to_spark():
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
     assert METRIC.statistics == STATISTICS
     assert {"team", "ethnicity_5", "age_band"} <= set(METRIC.breakdowns)
+    # By team over time (the data-quality page), the team first.
+    assert ("team", "quarter") in METRIC.cross_breakdowns
     assert "sex" not in METRIC.breakdowns  # sex is derived partly from gender identity
     assert METRIC.reference_group == {"ethnicity_5": "White"}
     sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")

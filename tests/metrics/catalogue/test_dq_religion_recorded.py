@@ -37,6 +37,8 @@ def test_definition_parses_and_transpiles_to_spark():
     assert (METRIC.method, METRIC.denominator, METRIC.multiplier) == ("proportion", "rows", 100)
     assert METRIC.statistics == STATISTICS
     assert {"team", "ethnicity_5", "age_band", "sex"} <= set(METRIC.breakdowns)
+    # By team over time (the data-quality page), the team first.
+    assert ("team", "quarter") in METRIC.cross_breakdowns
     assert METRIC.reference_group == {"ethnicity_5": "White"}
     sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")
 

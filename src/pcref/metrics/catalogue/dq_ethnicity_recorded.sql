@@ -19,6 +19,7 @@ multiplier: 100
 denominator: rows
 statistics: [coverage, validity, accuracy]
 breakdowns: [total, team, locality, month, quarter]
+cross_breakdowns: [team x quarter]
 improvement_direction: increase
 suppression: counts
 sentence: had their ethnicity recorded

@@ -24,7 +24,7 @@ multiplier: 100
 denominator: rows
 statistics: [coverage, validity, accuracy]
 breakdowns: [total, ethnicity_5, age_band, sex, team, locality, month, quarter]
-cross_breakdowns: [ethnicity_5 x age_band, ethnicity_5 x sex]
+cross_breakdowns: [ethnicity_5 x age_band, ethnicity_5 x sex, team x quarter]
 reference_group: {ethnicity_5: White}
 improvement_direction: increase
 suppression: counts
