@@ -42,3 +42,18 @@ def nhs_time(value: time | datetime) -> str:
 def nhs_datetime(value: datetime) -> str:
     """``datetime(2025, 11, 6, 14, 30)`` → ``"6 November 2025 at 2:30pm"`` (local time)."""
     return f"{nhs_date(value)} at {nhs_time(value)}"
+
+
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def time_since(then: datetime, now: datetime | None = None) -> str:
+    """How long ago ``then`` was, in its largest whole unit: ``"3 hours ago"``,
+    ``"1 day ago"``, ``"just now"`` (under a minute). For queues where waiting time
+    matters more than the exact time, which sits beside it."""
+    seconds = ((now or timezone.now()) - then).total_seconds()
+    for unit, size in _UNITS:
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
