@@ -226,3 +226,57 @@ def serve(
 
     code = run_serve(bind, workers, console=Console(), err=Console(stderr=True))
     raise typer.Exit(code)
+
+
+# --- listening: pcref feedback (issue 6; pcref.listening) -------------------------------------
+feedback_app = typer.Typer(
+    help="Feedback themes and sentiment: train and evaluate the model; experience results.",
+    no_args_is_help=True,
+)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("train")
+def feedback_train(
+    labelled: str = typer.Option(..., "--labelled", help="Labelled comments, QDC CSV layout "
+                                 "(docs/listening.md)."),
+    out: str = typer.Option(..., "--out", help="Model folder to write."),
+) -> None:
+    """Train the theme and sentiment model; the model card records held-out scores."""
+    from pathlib import Path
+
+    from pcref.listening.commands import run_train
+
+    raise typer.Exit(run_train(Path(labelled), Path(out), typer.echo))
+
+
+@feedback_app.command("evaluate")
+def feedback_evaluate(
+    model: str = typer.Option(..., "--model", help="Model folder from 'pcref feedback train'."),
+    labelled: str = typer.Option(..., "--labelled", help="Labelled comments to score against."),
+) -> None:
+    """Score a trained model and the rule baseline: micro/macro F1, F1 per theme, sentiment."""
+    from pathlib import Path
+
+    from pcref.listening.commands import run_evaluate
+
+    raise typer.Exit(run_evaluate(Path(model), Path(labelled), typer.echo))
+
+
+# --- moderation: pcref retention (issue 6 item 10; docs/moderation.md) -----------------------
+@app.command("retention")
+def retention(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Count what would be deleted or anonymised; change nothing."
+    ),
+) -> None:
+    """Delete or anonymise records past their retention period, and say what was done.
+
+    Uses DJANGO_SETTINGS_MODULE, else the local settings. Periods are settings
+    (PCREF_FEEDBACK_RETENTION_DAYS, PCREF_RETENTION_*_DAYS); running it twice does nothing more.
+    """
+    from rich.console import Console
+
+    from pcref.web.retention_command import run_retention
+
+    raise typer.Exit(run_retention(dry_run=dry_run, console=Console(), err=Console(stderr=True)))
