@@ -158,3 +158,46 @@ def totp_code():
         return _rfc6238(device.bin_key, time.time() + steps_ahead * device.step)
 
     return code
+
+
+# --- results in the app: a real results run, computed on a small synthetic warehouse --------
+# Made once per session by the demo's own steps (pcref.web.demo.prepare_results: synthesise,
+# ingest with the demo key, compute), so the loader is tested on exactly what pcref compute
+# writes. Reuse it wherever a page needs real figures: ``results_run_folder`` is the folder,
+# ``loaded_results_run`` the run loaded into the test database (current).
+
+#: The metrics computed: a population rate, a proportion, data quality (three statistics) and
+#: a median, for two periods. About 1,400 results rows per disclosure policy.
+RESULTS_RUN_METRICS = (
+    "access_people_in_contact",
+    "access_referral_via_police",
+    "dq_ethnicity_recorded",
+    "dementia_wait_median_days",
+)
+RESULTS_RUN_PERIODS = ("2023-24", "2024-25")
+RESULTS_RUN_PEOPLE = 3000
+
+
+@pytest.fixture(scope="session")
+def results_run_folder(tmp_path_factory):
+    """A results run folder (run.json, results.parquet, public/results.parquet) made by
+    pcref compute from a synthetic extract of 3,000 people. Do not change its files: copy
+    it (``shutil.copytree``) to make a broken one."""
+    from rich.console import Console
+
+    from pcref.web.demo import prepare_results
+
+    quiet = Console(quiet=True)
+    return prepare_results(
+        tmp_path_factory.mktemp("results-run"), people=RESULTS_RUN_PEOPLE,
+        periods=RESULTS_RUN_PERIODS, metrics=RESULTS_RUN_METRICS, console=quiet, err=quiet,
+    )
+
+
+@pytest.fixture
+def loaded_results_run(db, results_run_folder):
+    """``results_run_folder`` loaded with ``pcref load``'s loader: the current run."""
+    from pcref.web.dashboard.loading import load_run
+
+    return load_run(results_run_folder).run
+

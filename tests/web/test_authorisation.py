@@ -33,6 +33,8 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "accounts:two_factor_set_up": SIGNED_IN,
     "accounts:two_factor_turn_off": SIGNED_IN,
     "dashboard:index": RESULTS_READERS,
+    # results in the app: About the data
+    "dashboard:about": RESULTS_READERS,
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here

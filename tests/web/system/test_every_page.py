@@ -32,6 +32,10 @@ VISITED_URL_NAMES = {
 #: Pages reached only inside a journey, checked in test_journeys.py.
 IN_JOURNEYS = {"accounts:sign_in_code"}
 NOT_HTML = {"core:healthcheck"}
+# results in the app: About the data with no run loaded; the landing page and About the data
+# with a run loaded in test_results_pages.py.
+VISITS += [("about-no-run", "/dashboard/about/", "viewer", 200)]
+VISITED_URL_NAMES |= {"dashboard:about"}
 
 
 def test_every_url_is_visited(all_url_names):

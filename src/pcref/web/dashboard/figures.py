@@ -55,3 +55,18 @@ def public_figures(run: ResultsRun, **filters: Any) -> QuerySet[Figure]:
     """``run``'s figures under the public policy, whoever is asking: for anything
     published or shown outside the trust."""
     return Figure.objects.filter(run=run, disclosure_policy=PUBLIC_POLICY, **filters)
+
+
+def run_context(request: HttpRequest) -> dict[str, Any]:
+    """What ``dashboard/_run.jinja`` needs to say which run a page's figures are from and to
+    offer the others: ``run`` (None when nothing is loaded), ``runs`` (every loaded run,
+    newest first), ``run_query`` (``?run=<id>`` to keep an earlier run on links, else ``""``)
+    and ``unknown_run`` (a ``?run=`` that names no loaded run, so the page can say so)."""
+    run = run_for(request)
+    chosen = request.GET.get(RUN_PARAMETER, "")
+    return {
+        "run": run,
+        "runs": list(ResultsRun.objects.only("run_id", "created_at", "periods", "is_current")),
+        "run_query": f"?{RUN_PARAMETER}={run.run_id}" if run and not run.is_current else "",
+        "unknown_run": chosen if chosen and (run is None or run.run_id != chosen) else "",
+    }

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from pcref.web.dashboard import views
+from pcref.web.dashboard import overview
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    # Results in the app: the landing page and About the data (overview.py).
+    path("", overview.index, name="index"),
+    path("about/", overview.about, name="about"),
 ]
