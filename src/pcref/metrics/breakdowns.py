@@ -60,6 +60,8 @@ BREAKDOWNS: dict[str, Breakdown] = {
         Breakdown("disability", "disability", "Disability", False),
         Breakdown("month", "time", "Month", True),
         Breakdown("quarter", "time", "Quarter", True),
+        # listening (issue 6): experience_* metrics from feedback, not from the warehouse
+        Breakdown("respondent_type", "respondent_type", "Who gave feedback", False),
     )
 }
 ETHNICITY = ("ethnicity_5", "ethnicity_16")
