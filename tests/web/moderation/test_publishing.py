@@ -156,3 +156,25 @@ def test_responses_only_on_published_comments_and_shown_publicly(make_submission
     assert client.post(url, {"text": ""}).status_code == 200
     assert client.post(url, {"text": "We now send letters two weeks ahead."}).status_code == 302
     assert "We now send letters two weeks ahead." in _public_comments(client_for("anonymous"))
+
+
+@pytest.mark.django_db
+def test_the_feedback_list_files_each_item_under_its_status(make_submission, client_for):
+    later = make_submission(what_was_good="Decide later please")
+    done = make_submission(what_was_good="Publish me")
+    flagged = make_submission(what_could_be_better=WORRYING)
+    client = client_for("moderator")
+    _moderate(client, later, decision="to_moderate")
+    _moderate(client, done)
+
+    def listed(status: str) -> str:
+        url = reverse("moderation:submissions") + f"?status={status}"
+        return client.get(url).content.decode()
+
+    to_moderate = listed("to_moderate")
+    assert later.reference in to_moderate and flagged.reference in to_moderate
+    assert done.reference not in to_moderate
+    assert "Safeguarding review first" in to_moderate
+    assert done.reference in listed("published")
+    assert listed("private").count("Publish me") == 0
+    assert later.reference in listed("nonsense")  # an unknown status shows the default list

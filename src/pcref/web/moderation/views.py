@@ -58,7 +58,6 @@ def _screened_answers(submission: Any) -> list[dict[str, Any]]:
             {
                 "label": label,
                 "html": highlight(text, [(m.start, m.end) for m in screening.matches]),
-                "matches": screening.matches,
             }
         )
     return answers
@@ -97,10 +96,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "waiting": [_queue_row(s, now) for s in waiting],
             "reviewed": [_queue_row(s, now) for s in reviewed[:20]],
-            "to_moderate": workflow.submission_model()
-            .objects.exclude(moderation__status__in=[ModerationStatus.PUBLISHED,
-                                                     ModerationStatus.PRIVATE])
-            .count(),
+            "to_moderate": workflow.to_moderate().count(),
         },
     )
 
@@ -195,16 +191,12 @@ def submissions(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ModerationStatus.TO_MODERATE
     if status not in ModerationStatus.values:
         status = ModerationStatus.TO_MODERATE
-    rows = workflow.submission_model().objects.select_related("moderation")
     if status == ModerationStatus.TO_MODERATE:
-        rows = rows.exclude(
-            moderation__status__in=[ModerationStatus.PUBLISHED, ModerationStatus.PRIVATE]
-        )
+        rows = workflow.to_moderate()
     else:
-        rows = rows.filter(moderation__status=status)
-    page = Paginator(rows.order_by("-received_at", "-pk"), SUBMISSION_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        rows = workflow.submission_model().objects.filter(moderation__status=status)
+    rows = rows.select_related("safeguarding_review").order_by("-received_at", "-pk")
+    page = Paginator(rows, SUBMISSION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "moderation/submissions.jinja",

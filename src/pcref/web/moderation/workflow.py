@@ -279,6 +279,13 @@ def save_response(submission: Any, text: str, *, by: Any) -> PublicResponse:
     return response
 
 
+def to_moderate() -> QuerySet:
+    """Submissions nobody has yet published or kept private (new, or "decide later")."""
+    return submission_model().objects.exclude(
+        moderation__status__in=[ModerationStatus.PUBLISHED, ModerationStatus.PRIVATE]
+    )
+
+
 def published_comments() -> QuerySet:
     """Published submissions, newest first, with what the public pages show."""
     return (
