@@ -183,3 +183,27 @@ def test_contact_details_are_shown_only_when_the_person_agreed_and_viewing_is_au
     for name in ("moderation:review", "moderation:moderate"):
         page = client.get(reverse(name, kwargs={"reference": agreed.reference})).content.decode()
         assert "07700 900123" not in page and "sam@example.org" not in page
+
+
+@pytest.mark.django_db
+def test_demo_feedback_fills_the_queue_once(settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from pcref.web.feedback.models import Submission
+    from pcref.web.moderation.management.commands.create_demo_feedback import DEMO_FEEDBACK
+
+    settings.PCREF_ALLOW_DEMO_USERS = False
+    with pytest.raises(CommandError, match="switched off"):
+        call_command("create_demo_feedback")
+    settings.PCREF_ALLOW_DEMO_USERS = True
+    call_command("create_demo_feedback", stdout=StringIO())
+    call_command("create_demo_feedback", stdout=StringIO())
+    assert Submission.objects.count() == len(DEMO_FEEDBACK)
+    waiting, _ = workflow.safeguarding_queue()
+    # The three written to disclose risk (violence, suicide, a child left alone) are
+    # flagged, oldest first; racism, waits and praise are moderated but not urgent.
+    assert [s.what_could_be_better[:20] for s in waiting] == [
+        "On the ward at night", "Some days I want to ", "My son is 15 and is ",
+    ]
