@@ -280,3 +280,17 @@ def retention(
     from pcref.web.retention_command import run_retention
 
     raise typer.Exit(run_retention(dry_run=dry_run, console=Console(), err=Console(stderr=True)))
+
+
+@feedback_app.command("results")
+def feedback_results(
+    out: str = typer.Option(..., "--out", help="Results folder to write."),
+    period: str = typer.Option(..., "--period", help="Financial year, e.g. 2025-26."),
+) -> None:
+    """Experience metrics (FFT % positive, theme shares) from the feedback app's submissions,
+    as a results folder: results.parquet, public/results.parquet, run.json."""
+    from pathlib import Path
+
+    from pcref.web.feedback_results import run_feedback_results
+
+    raise typer.Exit(run_feedback_results(Path(out), period, typer.echo))

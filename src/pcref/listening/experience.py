@@ -35,6 +35,8 @@ column              meaning
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -235,3 +237,77 @@ def experience_results(
         ],
         ignore_index=True,
     )
+
+
+def experience_run(
+    responses: pd.DataFrame, *, period: Period | str, source: str
+) -> engine.ComputedRun:
+    """A results run of the experience metrics, like ``pcref compute`` makes: internal rows
+    under NHS England's rule, public rows under the strict public rule, and the run record.
+
+    The run id is derived, as the engine derives it, from a fingerprint of the responses
+    (a hash only: no response reaches ``run.json``), the code version, the metric
+    definitions and the parameters. ``source`` says where the responses came from.
+    """
+    from pcref.ingest.pipeline import code_version
+    from pcref.results.run import canonical_json, derive_run_id
+
+    period = parse_period(period) if isinstance(period, str) else period
+    people = _attributes(responses)  # checked before anything is hashed or counted
+    fingerprint = hashlib.sha256(canonical_json(
+        people.assign(themes=[None if t is None else sorted(t) for t in people["themes"]])
+        .to_dict(orient="records")
+    ).encode("utf-8")).hexdigest()
+    version = code_version()
+    metrics = list(METRICS.values())
+    definitions = engine.definitions(metrics)
+    parameters = {
+        "periods": [period.as_dict()],
+        "metrics": [m.id for m in metrics],
+        "engine": "pcref.listening.experience",
+        "confidence": engine.CONFIDENCE,
+        "disclosure": {"internal": engine.INTERNAL_POLICY.to_dict(),
+                       "public": engine.PUBLIC_POLICY.to_dict()},
+    }
+    run_id = derive_run_id(fingerprint, version, definitions, parameters)
+    internal = experience_results(responses, period=period, run_id=run_id,
+                                  policy=engine.INTERNAL_POLICY)
+    public = experience_results(responses, period=period, run_id=run_id,
+                                policy=engine.PUBLIC_POLICY)
+    records = {
+        metric.id: {
+            "title": metric.title, "method": metric.method, **definitions[metric.id],
+            "status": engine.COMPUTED,
+            "rows": int((internal["metric_id"] == metric.id).sum()),
+            "rows_suppressed_internal": int(internal.loc[internal["metric_id"] == metric.id,
+                                                         "suppressed"].sum()),
+            "rows_suppressed_public": int(public.loc[public["metric_id"] == metric.id,
+                                                     "suppressed"].sum()),
+        }
+        for metric in metrics
+    }
+    themed = sum(t is not None for t in people["themes"])
+    record = {
+        "run_id": run_id,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "input": {"fingerprint": fingerprint, "source": source, "responses": len(people),
+                  "fft_answered_1_to_5": int((people["fft_answer"] <= 5).sum()),
+                  "themed_comments": int(themed)},
+        "code_version": version,
+        "engine": parameters["engine"],
+        "periods": [period.as_dict()],
+        "parameters": parameters,
+        "methods": engine.methods_record(),
+        "disclosure": {
+            "internal": {"file": "results.parquet",
+                         "statement": engine.INTERNAL_POLICY.describe(),
+                         **engine.INTERNAL_POLICY.to_dict()},
+            "public": {"file": "public/results.parquet",
+                       "statement": engine.PUBLIC_POLICY.describe(),
+                       **engine.PUBLIC_POLICY.to_dict()},
+        },
+        "metrics": records,
+        "warnings": [],
+        "rows": {"internal": len(internal), "public": len(public)},
+    }
+    return engine.ComputedRun(run_id=run_id, internal=internal, public=public, record=record)
