@@ -33,13 +33,61 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "accounts:two_factor_set_up": SIGNED_IN,
     "accounts:two_factor_turn_off": SIGNED_IN,
     "dashboard:index": RESULTS_READERS,
+    # engagement: public network and hub pages; staff pages by permission
+    "engagement:network_join": EVERYONE,
+    "engagement:network_joined": EVERYONE,
+    "engagement:request_link": EVERYONE,
+    "engagement:link_sent": EVERYONE,
+    "engagement:member_details": EVERYONE,
+    "engagement:member_download": EVERYONE,
+    "engagement:member_consent": EVERYONE,
+    "engagement:member_erase": EVERYONE,
+    "engagement:member_erased": EVERYONE,
+    "engagement:hub": EVERYONE,
+    "engagement:hub_topic": EVERYONE,
+    "engagement:hub_contribute": EVERYONE,
+    "engagement:hub_suggest_topic": EVERYONE,
+    "engagement:hub_thanks": EVERYONE,
+    "engagement:hub_report": EVERYONE,
+    "engagement:network_members": frozenset({"pcref_lead"}),
+    "engagement:network_export": frozenset({"pcref_lead"}),
+    "engagement:consent_wording": frozenset({"pcref_lead"}),
+    "engagement:hub_moderation": frozenset({"moderator"}),
+    "engagement:moderate_contribution": frozenset({"moderator"}),
+    "engagement:moderate_topic": frozenset({"moderator"}),
+    "engagement:hub_new_topic": frozenset({"moderator", "pcref_lead"}),
+    "engagement:hub_blocks": frozenset({"moderator"}),
+    "engagement:groups": frozenset({"pcref_lead"}),
+    "engagement:group": frozenset({"pcref_lead"}),
+    "engagement:group_add_member": frozenset({"pcref_lead"}),
+    "engagement:new_meeting": frozenset({"pcref_lead"}),
+    "engagement:meeting": frozenset({"pcref_lead"}),
+    "engagement:toc_assessments": frozenset({"pcref_lead"}),
+    "engagement:toc_new": frozenset({"pcref_lead"}),
+    "engagement:toc_assessment": frozenset({"pcref_lead"}),
     # results in the app: About the data
     "dashboard:about": RESULTS_READERS,
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here
 #: fails the matrix with a message saying so.
-URL_ARGUMENTS: dict[str, dict[str, object]] = {}
+URL_ARGUMENTS: dict[str, dict[str, object]] = {
+    # engagement
+    "engagement:member_details": {"token": "not-a-valid-link"},
+    "engagement:member_download": {"token": "not-a-valid-link", "file_format": "json"},
+    "engagement:member_consent": {"token": "not-a-valid-link"},
+    "engagement:member_erase": {"token": "not-a-valid-link"},
+    "engagement:hub_topic": {"pk": 1},
+    "engagement:hub_contribute": {"pk": 1},
+    "engagement:hub_report": {"pk": 1},
+    "engagement:moderate_contribution": {"pk": 1},
+    "engagement:moderate_topic": {"pk": 1},
+    "engagement:group": {"kind": "equity-for-all"},
+    "engagement:group_add_member": {"kind": "equity-for-all"},
+    "engagement:new_meeting": {"kind": "equity-for-all"},
+    "engagement:meeting": {"pk": 1},
+    "engagement:toc_assessment": {"pk": 1},
+}
 
 
 def test_every_url_has_an_access_rule(all_url_names):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 from pcref.web.core.formatting import nhs_date, nhs_datetime, nhs_time
-from pcref.web.core.nhsuk_forms import error_summary_params, field_params
+from pcref.web.core.nhsuk_forms import choices_params, error_summary_params, field_params
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -36,6 +36,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "STATIC_URL": settings.STATIC_URL,
             "field_params": field_params,
+            "choices_params": choices_params,
             "error_summary_params": error_summary_params,
         }
     )

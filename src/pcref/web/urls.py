@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("pcref.web.core.urls")),
     path("", include("pcref.web.accounts.urls")),
     path("dashboard/", include("pcref.web.dashboard.urls")),
+    # engagement: co-creation network, hub, partnership groups
+    path("", include("pcref.web.engagement.urls")),
 ]
 
 handler400 = "pcref.web.core.views.bad_request"

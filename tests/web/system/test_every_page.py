@@ -37,6 +37,44 @@ NOT_HTML = {"core:healthcheck"}
 VISITS += [("about-no-run", "/dashboard/about/", "viewer", 200)]
 VISITED_URL_NAMES |= {"dashboard:about"}
 
+# engagement: pages without arguments here; pages about one member, topic, contribution,
+# group, meeting or assessment are visited with data in test_engagement_pages.py, which
+# also walks sign-up and self-service erasure. Downloads are not pages.
+VISITS += [
+    ("network-join", "/co-creation-network/join/", "anonymous", 200),
+    ("network-joined", "/co-creation-network/joined/", "anonymous", 200),
+    ("network-request-link", "/co-creation-network/your-details/", "anonymous", 200),
+    ("network-link-sent", "/co-creation-network/link-sent/", "anonymous", 200),
+    ("network-erased", "/co-creation-network/deleted/", "anonymous", 200),
+    ("hub", "/co-creation-hub/", "anonymous", 200),
+    ("hub-suggest-topic", "/co-creation-hub/suggest-a-topic/", "anonymous", 200),
+    ("hub-thanks", "/co-creation-hub/thank-you/", "anonymous", 200),
+    ("network-members", "/engagement/network/", "pcref_lead", 200),
+    ("consent-wording", "/engagement/consent-wording/", "pcref_lead", 200),
+    ("hub-moderation-empty", "/engagement/hub/", "moderator", 200),
+    ("hub-new-topic", "/engagement/hub/topics/new/", "moderator", 200),
+    ("hub-blocks-empty", "/engagement/hub/blocked/", "moderator", 200),
+    ("groups", "/engagement/groups/", "pcref_lead", 200),
+    ("toc-assessments-empty", "/engagement/triangle-of-care/", "pcref_lead", 200),
+    ("toc-new", "/engagement/triangle-of-care/new/", "pcref_lead", 200),
+]
+VISITED_URL_NAMES |= {
+    "engagement:network_join", "engagement:network_joined", "engagement:request_link",
+    "engagement:link_sent", "engagement:member_erased", "engagement:hub",
+    "engagement:hub_suggest_topic", "engagement:hub_thanks", "engagement:network_members",
+    "engagement:consent_wording", "engagement:hub_moderation", "engagement:hub_new_topic",
+    "engagement:hub_blocks", "engagement:groups", "engagement:toc_assessments",
+    "engagement:toc_new",
+}  # fmt: skip
+IN_JOURNEYS |= {
+    "engagement:member_details", "engagement:member_consent", "engagement:member_erase",
+    "engagement:hub_topic", "engagement:hub_contribute", "engagement:hub_report",
+    "engagement:moderate_contribution", "engagement:moderate_topic", "engagement:group",
+    "engagement:group_add_member", "engagement:new_meeting", "engagement:meeting",
+    "engagement:toc_assessment",
+}  # fmt: skip
+NOT_HTML |= {"engagement:member_download", "engagement:network_export"}
+
 
 def test_every_url_is_visited(all_url_names):
     assert set(all_url_names) == VISITED_URL_NAMES | IN_JOURNEYS | NOT_HTML

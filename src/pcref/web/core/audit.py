@@ -32,6 +32,15 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor authentication turned off"
     SECURITY_CODE_REJECTED = "security_code_rejected", "Security code rejected"
     EXPORTED = "exported", "Exported data"
+    # engagement: co-creation network, hub, partnership groups
+    NETWORK_MEMBER_ERASED = "network_member_erased", "Co-creation network member erased"
+    NETWORK_CONSENT_CHANGED = "network_consent_changed", "Co-creation network consent changed"
+    NETWORK_MEMBERS_VIEWED = "network_members_viewed", "Viewed co-creation network members"
+    CONSENT_WORDING_ADDED = "consent_wording_added", "Added a consent wording version"
+    HUB_MODERATED = "hub_moderated", "Moderated a Co-Creation Hub post"
+    HUB_BLOCKED = "hub_blocked", "Blocked a Co-Creation Hub poster"
+    HUB_UNBLOCKED = "hub_unblocked", "Unblocked a Co-Creation Hub poster"
+    PARTNERSHIP_RECORD_CHANGED = "partnership_record_changed", "Changed a partnership group record"
     # Moderation of feedback and "you said, we did" (pcref.web.moderation)
     FEEDBACK_READ = "feedback_read", "Read feedback"
     SAFEGUARDING_ASSIGNED = "safeguarding_assigned", "Assigned a safeguarding review"

@@ -10,13 +10,22 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
 
-from pcref.web.accounts.roles import VIEW_AUDIT_LOG, VIEW_RESULTS
+from pcref.web.accounts.roles import (
+    MANAGE_PCREF_PLAN,
+    MODERATE_FEEDBACK,
+    VIEW_AUDIT_LOG,
+    VIEW_RESULTS,
+)
 
 #: Header navigation: (URL name, text, permission needed or None for anyone signed in).
 NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("core:start", "Home", None),
     ("dashboard:index", "Dashboard", VIEW_RESULTS),
     ("core:audit_log", "Audit log", VIEW_AUDIT_LOG),
+    # engagement: co-creation network, hub, partnership groups
+    ("engagement:network_members", "Co-creation network", MANAGE_PCREF_PLAN),
+    ("engagement:groups", "Partnership groups", MANAGE_PCREF_PLAN),
+    ("engagement:hub_moderation", "Hub moderation", MODERATE_FEEDBACK),
     ("accounts:account", "Your account", None),
 )
 

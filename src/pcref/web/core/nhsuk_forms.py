@@ -45,6 +45,42 @@ def field_params(bound_field: forms.BoundField, **overrides: Any) -> dict[str, A
     return params
 
 
+def choices_params(
+    bound_field: forms.BoundField, *, items: list[dict[str, Any]] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """Parameters for the NHS ``radios`` or ``checkboxes`` macro for ``bound_field``.
+
+    A choice field gives one item per choice (the empty choice left out), checked when it
+    is the field's current value; a true/false field gives one item with value ``yes``
+    (``items`` may supply that item's text, e.g. a consent statement). The label is the
+    fieldset's legend, the help text its hint. ``overrides`` are merged last.
+    """
+    field = bound_field.field
+    value = bound_field.value()
+    if isinstance(field, forms.BooleanField):
+        checked = {"yes"} if value else set()
+        choices = [("yes", str(bound_field.label))]
+    else:
+        values = value if isinstance(value, list | tuple) else [value]
+        checked = {str(v) for v in values if v not in (None, "")}
+        choices = [(str(key), str(text)) for key, text in field.choices if key != ""]
+    made = [{"value": key, "text": text, "checked": key in checked} for key, text in choices]
+    for item, extra in zip(made, items or [], strict=False):
+        item.update(extra)
+    params: dict[str, Any] = {
+        "idPrefix": field_id(bound_field),
+        "name": bound_field.html_name,
+        "fieldset": {"legend": {"text": str(bound_field.label), "size": "s"}},
+        "items": made,
+    }
+    if field.help_text:
+        params["hint"] = {"text": str(field.help_text)}
+    if bound_field.errors:
+        params["errorMessage"] = {"text": str(bound_field.errors[0])}
+    params.update(overrides)
+    return params
+
+
 def error_summary_params(form: forms.BaseForm | None) -> dict[str, Any] | None:
     """Parameters for the ``errorSummary`` macro, or ``None`` when the form has no errors.
 

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "pcref.web.core",
     "pcref.web.accounts",
     "pcref.web.dashboard",
+    # engagement: co-creation network, hub, partnership groups
+    "pcref.web.engagement",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# --- Engagement (co-creation network self-service links) ------------------------------
+# Links that let network members see, download, change or erase their details without an
+# account are signed with SECRET_KEY and expire after this many hours. They are emailed;
+# only local/demo settings also show them on screen (PCREF_SHOW_SELF_SERVICE_LINKS).
+PCREF_SELF_SERVICE_LINK_HOURS = env_int("PCREF_SELF_SERVICE_LINK_HOURS", 24)
+PCREF_SHOW_SELF_SERVICE_LINKS = False
+DEFAULT_FROM_EMAIL = os.environ.get("PCREF_EMAIL_FROM", "pcref@localhost")
+EMAIL_HOST = os.environ.get("PCREF_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PCREF_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("PCREF_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PCREF_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("PCREF_EMAIL_USE_TLS", False)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,9 @@ DEBUG = True
 SECRET_KEY = "local-only-insecure-key-for-the-pcref-demo-never-use-in-production"
 ALLOWED_HOSTS = env_list("PCREF_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 PCREF_ALLOW_DEMO_USERS = env_flag("PCREF_ALLOW_DEMO_USERS", True)
+# engagement: self-service links are printed to the console and shown on screen (demo only).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+PCREF_SHOW_SELF_SERVICE_LINKS = True
 
 if "DATABASE_URL" not in os.environ:
     # The default SQLite file lives beside the demo's other generated data (git-ignored).

@@ -1,0 +1,1 @@
+"""Engagement pages: the public network and hub pages, and the staff pages."""
