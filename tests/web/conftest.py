@@ -201,3 +201,14 @@ def loaded_results_run(db, results_run_folder):
 
     return load_run(results_run_folder).run
 
+
+# --- feedback: the public form's translations, compiled as the web build will -----------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _feedback_translations_compiled():
+    """Compile the feedback form's .po files to .mo once per run (until scripts/web-build
+    does it), so pages in Polish and Punjabi render translated."""
+    from pcref.web.feedback.i18n_build import compile_all
+
+    compile_all()

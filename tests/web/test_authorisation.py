@@ -67,6 +67,11 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "engagement:toc_assessment": frozenset({"pcref_lead"}),
     # results in the app: About the data
     "dashboard:about": RESULTS_READERS,
+    # feedback: the public feedback form needs no sign-in
+    "feedback:index": EVERYONE,
+    "feedback:start": EVERYONE,
+    "feedback:step": EVERYONE,
+    "feedback:thank_you": EVERYONE,
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here
@@ -88,6 +93,15 @@ URL_ARGUMENTS: dict[str, dict[str, object]] = {
     "engagement:meeting": {"pk": 1},
     "engagement:toc_assessment": {"pk": 1},
 }
+
+# feedback: each page of the English form
+URL_ARGUMENTS.update(
+    {
+        "feedback:start": {"flow": "en"},
+        "feedback:step": {"flow": "en", "slug": "experience"},
+        "feedback:thank_you": {"flow": "en"},
+    }
+)
 
 
 def test_every_url_has_an_access_rule(all_url_names):

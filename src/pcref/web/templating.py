@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 from pcref.web.core.formatting import nhs_date, nhs_datetime, nhs_time
@@ -26,8 +27,11 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend renders pages with."""
-    extensions = [*options.pop("extensions", []), "jinja2.ext.do"]
+    extensions = [*options.pop("extensions", []), "jinja2.ext.do", "jinja2.ext.i18n"]
     env = Environment(extensions=extensions, **options)
+    # {{ _("text") }} and {% trans %} use Django's translations in the active language
+    # (the public feedback form is translated; staff pages are English).
+    env.install_gettext_translations(translation, newstyle=True)
     # Our templates (app jinja2/ folders) first, then the NHS.UK macros by package path.
     env.loader = ChoiceLoader([env.loader, PackageLoader("nhsuk_frontend_jinja")])
     env.globals.update(

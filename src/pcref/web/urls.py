@@ -9,6 +9,8 @@ urlpatterns = [
     path("dashboard/", include("pcref.web.dashboard.urls")),
     # engagement: co-creation network, hub, partnership groups
     path("", include("pcref.web.engagement.urls")),
+    # feedback: the public feedback form
+    path("feedback/", include("pcref.web.feedback.urls")),
 ]
 
 handler400 = "pcref.web.core.views.bad_request"

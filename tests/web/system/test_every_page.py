@@ -75,6 +75,18 @@ IN_JOURNEYS |= {
 }  # fmt: skip
 NOT_HTML |= {"engagement:member_download", "engagement:network_export"}
 
+# feedback: the public form's start pages and first question here (English, Punjabi, easy
+# read); every page of the form, and the thank-you page, in the walks in
+# test_feedback_form.py (English, Polish, without JavaScript, easy read).
+VISITS += [
+    ("feedback-index", "/feedback/", "anonymous", 200),
+    ("feedback-start-punjabi", "/feedback/pa/", "anonymous", 200),
+    ("feedback-start-easy-read", "/feedback/easy-read/", "anonymous", 200),
+    ("feedback-first-question-polish", "/feedback/pl/experience/", "anonymous", 200),
+]
+VISITED_URL_NAMES |= {"feedback:index", "feedback:start", "feedback:step"}
+IN_JOURNEYS |= {"feedback:thank_you"}
+
 
 def test_every_url_is_visited(all_url_names):
     assert set(all_url_names) == VISITED_URL_NAMES | IN_JOURNEYS | NOT_HTML

@@ -24,7 +24,7 @@ PREFER_NOT_TO_SAY = "Z"
 
 
 class FftAnswer(models.IntegerChoices):
-    """"Overall, how was your experience of our service?" (FFT since April 2020)."""
+    """ "Overall, how was your experience of our service?" (FFT since April 2020)."""
 
     VERY_GOOD = 1, _("Very good")
     GOOD = 2, _("Good")

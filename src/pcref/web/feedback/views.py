@@ -99,11 +99,7 @@ def step(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
         if skipping or form.is_valid():
             if request.POST.get(HONEYPOT_FIELD):
                 draft.filled_by_a_program = True
-            answers = (
-                dict.fromkeys(form.fields, "")
-                if skipping
-                else dict(form.cleaned_data)
-            )
+            answers = dict.fromkeys(form.fields, "") if skipping else dict(form.cleaned_data)
             answers.pop(HONEYPOT_FIELD, None)
             draft.record(current.slug, answers)
             if position + 1 < len(flow.steps):
@@ -113,8 +109,10 @@ def step(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
     else:
         form = form_class(initial={k: v for k, v in draft.answers.items() if v not in ("", None)})
 
-    back = _step_url(flow, flow.steps[position - 1]) if position else reverse(
-        "feedback:start", args=(flow.key,)
+    back = (
+        _step_url(flow, flow.steps[position - 1])
+        if position
+        else reverse("feedback:start", args=(flow.key,))
     )
     return _render(
         request,

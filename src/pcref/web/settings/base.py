@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "pcref.web.dashboard",
     # engagement: co-creation network, hub, partnership groups
     "pcref.web.engagement",
+    # feedback: the public feedback form
+    "pcref.web.feedback",
 ]
 
 MIDDLEWARE = [
@@ -260,3 +262,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PCREF_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Feedback (the public feedback form; docs/feedback.md) ---------------------------
+
+# Days a feedback submission is kept before `pcref retention` deletes or anonymises it.
+# Set from the trust's own retention schedule (Records Management Code, Appendix II).
+PCREF_FEEDBACK_RETENTION_DAYS = env_int("PCREF_FEEDBACK_RETENTION_DAYS", 3 * 365)
+# Feedback sent from one connection per hour before the form asks it to wait. Counted
+# against a salted hash that rotates daily and lives only in the cache, never the database.
+PCREF_FEEDBACK_SUBMISSIONS_PER_HOUR = env_int("PCREF_FEEDBACK_SUBMISSIONS_PER_HOUR", 10)
