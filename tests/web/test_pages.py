@@ -33,6 +33,18 @@ NOT_PAGES = {
     "accounts:two_factor_turn_off": "needs a device (test_two_factor.py)",
 }
 
+# feedback: the public form's pages take a language (or form) and a page name, and most
+# need the earlier pages answered; they are checked in tests/web/feedback/ and walked with
+# axe in tests/web/system/test_feedback_form.py.
+NOT_PAGES.update(
+    {
+        "feedback:index": "redirects to the English start page (tests/web/feedback/)",
+        "feedback:start": "one per language (tests/web/feedback/test_languages.py)",
+        "feedback:step": "needs the earlier pages answered (tests/web/feedback/)",
+        "feedback:thank_you": "needs feedback sent (tests/web/feedback/test_form.py)",
+    }
+)
+
 
 def test_every_url_is_either_a_checked_page_or_explained(all_url_names):
     assert set(all_url_names) == set(PAGE_VIEWER) | set(NOT_PAGES)
