@@ -202,6 +202,22 @@ def loaded_results_run(db, results_run_folder):
     return load_run(results_run_folder).run
 
 
+@pytest.fixture(scope="session")
+def second_results_run_folder(results_run_folder, tmp_path_factory):
+    """A run of the same warehouse for 2024-25 only and two metrics: a different run id."""
+    from rich.console import Console
+
+    from pcref.metrics.command import run_compute
+
+    out = tmp_path_factory.mktemp("second-run") / "results"
+    quiet = Console(quiet=True)
+    code = run_compute(results_run_folder.parent / "warehouse.duckdb", "2024-25", out,
+                       "access_people_in_contact,dq_ethnicity_recorded", "duckdb",
+                       console=quiet, err=quiet)
+    assert code == 0, "pcref compute failed on the test warehouse"
+    return out
+
+
 # --- feedback: the public form's translations, compiled as the web build will -----------------
 
 

@@ -1,5 +1,4 @@
-"""Fixtures for the results-in-the-app tests: a second results run of the same warehouse
-(another period, so another run id), and helpers to break a copy of a run folder."""
+"""Fixtures for the results-in-the-app tests: helpers to break a copy of a run folder."""
 
 from __future__ import annotations
 
@@ -13,22 +12,6 @@ import pytest
 
 from pcref.results.io import PARQUET_OPTIONS
 from pcref.results.run import sha256_file
-
-
-@pytest.fixture(scope="session")
-def second_results_run_folder(results_run_folder, tmp_path_factory):
-    """A run of the same warehouse for 2024-25 only and two metrics: a different run id."""
-    from rich.console import Console
-
-    from pcref.metrics.command import run_compute
-
-    out = tmp_path_factory.mktemp("second-run") / "results"
-    quiet = Console(quiet=True)
-    code = run_compute(results_run_folder.parent / "warehouse.duckdb", "2024-25", out,
-                       "access_people_in_contact,dq_ethnicity_recorded", "duckdb",
-                       console=quiet, err=quiet)
-    assert code == 0
-    return out
 
 
 @pytest.fixture
