@@ -117,3 +117,25 @@ def test_compiled_catalogues_match_their_po_files(tmp_path):
         compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(mo))}
         expected = {e.msgid: e.msgstr for e in polib.pofile(str(source)) if e.msgstr}
         assert {k: v for k, v in compiled.items() if k} == expected
+
+
+def test_easy_read_yes_to_contact_if_worried_needs_a_way_to_contact(teams):
+    client = Client()
+    url = "/feedback/easy-read/how-was-it/"
+    client.post(url, {"fft_answer": "4"})
+    for slug in ("what-was-good", "what-could-be-better", "who-are-you", "which-team"):
+        client.post(f"/feedback/easy-read/{slug}/", {})
+    for slug in ("ethnic-group", "sex", "gender", "age", "health-condition", "religion",
+                 "sexual-orientation", "contact"):  # fmt: skip
+        client.post(f"/feedback/easy-read/{slug}/", {"skip": "yes"})
+    refused = client.post(
+        "/feedback/easy-read/if-we-are-worried/", {"may_contact_if_worried": "yes"}
+    )
+    assert refused.status_code == 200
+    assert "We do not have your phone number or email address" in refused.content.decode()
+    assert not Submission.objects.exists()
+    client.post("/feedback/easy-read/contact/", {"phone": "01632 960 001"})
+    sent = client.post("/feedback/easy-read/if-we-are-worried/", {"may_contact_if_worried": "yes"})
+    assert sent["Location"] == "/feedback/easy-read/thank-you/"
+    contact = Submission.objects.get().contact_details
+    assert (contact.phone, contact.may_contact_if_worried) == ("01632 960 001", True)

@@ -109,7 +109,7 @@ EASY_READ_STEPS = (
         "",
         skippable=True,
     ),
-    _easy("if-we-are-worried", questions.ContactForm, "may_contact_if_worried"),
+    Step("if-we-are-worried", questions.EasyReadIfWorriedForm, _QUESTION, ""),
 )
 
 FLOWS: dict[str, Flow] = {

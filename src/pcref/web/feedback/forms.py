@@ -253,3 +253,25 @@ class EasyReadContactForm(HoneypotMixin, forms.Form):
         self.fields["name"].label = "Your name"
         for name in ("email", "phone"):
             self.fields[name].label, self.fields[name].help_text = EASY_READ_LABELS[name]
+
+
+class EasyReadIfWorriedForm(single_question(ContactForm, "may_contact_if_worried")):
+    """Easy read: "Can we contact you if we are worried you are not safe?", asked after the
+    contact details page, so a Yes needs a phone number or email given there."""
+
+    needs_earlier_answers = True
+
+    def __init__(self, *args: Any, earlier: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.earlier = earlier or {}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        reachable = self.earlier.get("email") or self.earlier.get("phone")
+        if data.get("may_contact_if_worried") == "yes" and not reachable:
+            self.add_error(
+                "may_contact_if_worried",
+                "We do not have your phone number or email address. "
+                "Go back and give us one, or choose No.",
+            )
+        return data

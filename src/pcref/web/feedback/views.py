@@ -93,8 +93,10 @@ def step(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
         return redirect("feedback:step", flow.key, missing)
 
     form_class = current.form_class
+    # A question that depends on an earlier answer is checked against it.
+    earlier = {"earlier": draft.answers} if getattr(form_class, "needs_earlier_answers", 0) else {}
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, **earlier)
         skipping = current.skippable and "skip" in request.POST
         if skipping or form.is_valid():
             if request.POST.get(HONEYPOT_FIELD):
@@ -107,7 +109,8 @@ def step(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
                 return redirect(_step_url(flow, flow.steps[position + 1]))
             return _send(request, flow, draft)
     else:
-        form = form_class(initial={k: v for k, v in draft.answers.items() if v not in ("", None)})
+        initial = {k: v for k, v in draft.answers.items() if v not in ("", None)}
+        form = form_class(initial=initial, **earlier)
 
     back = (
         _step_url(flow, flow.steps[position - 1])
