@@ -44,13 +44,17 @@ def _date_field(label: str, **kwargs: Any) -> forms.DateField:
     )
 
 
-def _text(label: str, max_length: int, *, required: bool = True, **kwargs: Any):
+def _text(
+    label: str, max_length: int, *, required: bool = True, missing: str = "", **kwargs: Any
+):
+    """A text field whose messages name it: ``missing`` is the message when it is empty
+    (by default "Enter" and the label)."""
     return forms.CharField(
         label=label,
         max_length=max_length,
         required=required,
         error_messages={
-            "required": f"Enter {label[0].lower() + label[1:]}",
+            "required": missing or f"Enter {label[0].lower() + label[1:]}",
             "max_length": f"{label} must be {max_length} characters or fewer",
         },
         **kwargs,
@@ -246,6 +250,7 @@ class DisplayNameMixin(forms.Form):
     display_name = _text(
         "Display name",
         50,
+        missing="Enter a display name",
         help_text="The name shown with what you write. Do not use your full real name",
     )
 
@@ -267,6 +272,7 @@ class ContributionForm(DisplayNameMixin):
     text = _text(
         "Your contribution",
         5000,
+        missing="Enter your contribution",
         widget=forms.Textarea,
         help_text=(
             "A moderator reads everything before it is published. Do not include names of "
@@ -276,19 +282,27 @@ class ContributionForm(DisplayNameMixin):
 
 
 class TopicSuggestionForm(DisplayNameMixin):
-    title = _text("Topic", 150, help_text="A question or theme you would like people to discuss")
-    description = _text("Tell us more", 2000, widget=forms.Textarea)
+    title = _text(
+        "Topic", 150, missing="Enter a topic",
+        help_text="A question or theme you would like people to discuss",
+    )
+    description = _text(
+        "Tell us more", 2000, missing="Tell us more about the topic", widget=forms.Textarea
+    )
 
 
 class StaffTopicForm(forms.Form):
-    title = _text("Topic", 150)
-    description = _text("Description", 2000, widget=forms.Textarea)
+    title = _text("Topic", 150, missing="Enter a topic")
+    description = _text(
+        "Description", 2000, missing="Enter a description", widget=forms.Textarea
+    )
 
 
 class ReportForm(forms.Form):
     reason = _text(
         "Why should this not be here?",
         1000,
+        missing="Tell us why this should not be here",
         widget=forms.Textarea,
         help_text="For example, it is offensive, it names someone, or it looks like spam",
     )
@@ -339,7 +353,9 @@ class ModerationForm(forms.Form):
 
 
 class ConsentWordingForm(forms.Form):
-    text = _text("Consent wording", 3000, widget=forms.Textarea)
+    text = _text(
+        "Consent wording", 3000, missing="Enter the consent wording", widget=forms.Textarea
+    )
     in_force_from = _date_field("Date it comes into force")
 
     def clean_in_force_from(self):
@@ -371,7 +387,7 @@ class GroupMemberForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = _date_field("Meeting date")
-    agenda = _text("Agenda", 5000, widget=forms.Textarea)
+    agenda = _text("Agenda", 5000, missing="Enter the agenda", widget=forms.Textarea)
     minutes = _text(
         "Minutes", 20000, required=False, widget=forms.Textarea,
         help_text="Add these after the meeting",
@@ -379,12 +395,12 @@ class MeetingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = _text("Decision", 2000, widget=forms.Textarea)
+    text = _text("Decision", 2000, missing="Enter the decision", widget=forms.Textarea)
 
 
 class MeetingActionForm(forms.Form):
-    description = _text("Action", 2000, widget=forms.Textarea)
-    owner = _text("Who will do it", 100)
+    description = _text("Action", 2000, missing="Enter the action", widget=forms.Textarea)
+    owner = _text("Who will do it", 100, missing="Enter who will do it")
     due_on = _date_field("Due date", required=False)
 
 
@@ -399,7 +415,7 @@ class TriangleOfCareForm(forms.Form):
     """A self-assessment: the service, the date, and for each of the six standards a
     rating with the evidence for it."""
 
-    service = _text("Service or ward assessed", 150)
+    service = _text("Service or ward assessed", 150, missing="Enter the service or ward assessed")
     assessed_on = _date_field("Date of the assessment")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -414,6 +430,7 @@ class TriangleOfCareForm(forms.Form):
             self.fields[f"evidence_{standard.number}"] = _text(
                 f"Standard {standard.number}: evidence",
                 3000,
+                missing=f"Enter the evidence for standard {standard.number}",
                 widget=forms.Textarea,
                 help_text="What shows this: audits, training figures, policies, carers' views",
             )
