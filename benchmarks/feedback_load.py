@@ -136,6 +136,8 @@ def main() -> int:
 def _prepare(session_class, port: int):
     session = session_class(port)
     path, answers = session.fill_in()
+    # gunicorn closes idle keep-alive connections after 2 s: send on a new connection.
+    session.close()
     return session, path, answers
 
 

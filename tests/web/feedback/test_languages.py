@@ -139,3 +139,11 @@ def test_easy_read_yes_to_contact_if_worried_needs_a_way_to_contact(teams):
     assert sent["Location"] == "/feedback/easy-read/thank-you/"
     contact = Submission.objects.get().contact_details
     assert (contact.phone, contact.may_contact_if_worried) == ("01632 960 001", True)
+
+
+def test_hidden_words_for_screen_readers_are_translated_too(teams):
+    page = Client().get("/feedback/pl/experience/").content.decode()
+    for english in ("homepage", "Urgent advice", "Skip to main content", "Support links"):
+        assert english not in page
+    assert "Pilna porada: " in page and "Pilna porada::" not in page
+    assert 'aria-label="NHS – Podziel się opinią"' in page
