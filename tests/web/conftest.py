@@ -179,19 +179,25 @@ RESULTS_RUN_PEOPLE = 3000
 
 
 @pytest.fixture(scope="session")
-def results_run_folder(tmp_path_factory):
+def results_run_options() -> dict:
+    """How ``results_run_folder`` was made: ``prepare_results`` keyword arguments."""
+    return {"people": RESULTS_RUN_PEOPLE, "periods": RESULTS_RUN_PERIODS,
+            "metrics": RESULTS_RUN_METRICS}
+
+
+@pytest.fixture(scope="session")
+def results_run_folder(tmp_path_factory, results_run_options):
     """A results run folder (run.json, results.parquet, public/results.parquet) made by
-    pcref compute from a synthetic extract of 3,000 people. Do not change its files: copy
-    it (``shutil.copytree``) to make a broken one."""
+    pcref compute from a synthetic extract of 3,000 people; the extract and warehouse are
+    beside it (``.parent``). Do not change its files: copy it (``shutil.copytree``) to make
+    a broken one."""
     from rich.console import Console
 
     from pcref.web.demo import prepare_results
 
     quiet = Console(quiet=True)
-    return prepare_results(
-        tmp_path_factory.mktemp("results-run"), people=RESULTS_RUN_PEOPLE,
-        periods=RESULTS_RUN_PERIODS, metrics=RESULTS_RUN_METRICS, console=quiet, err=quiet,
-    )
+    return prepare_results(tmp_path_factory.mktemp("results-run"), **results_run_options,
+                           console=quiet, err=quiet)
 
 
 @pytest.fixture

@@ -187,13 +187,29 @@ def _results_out_of_date(folders: DemoFolders, periods: tuple[str, ...],
 
 def run_demo(port: int, data_dir: Path, *, console: Console, err: Console) -> int:
     """Prepare, load and serve the demo. Returns the exit code (serving blocks until Ctrl+C)."""
-    from pcref.web.command import EXIT_CANNOT, EXIT_OK, set_up_django
+    from pcref.web.command import EXIT_CANNOT
 
     try:
         results = prepare_results(data_dir, console=console, err=err)
     except DemoStepFailed as error:
         err.print(Text(f"Error: {error}", style="bold red"), soft_wrap=True)
         return EXIT_CANNOT
+    code = set_up_site(results, console=console, err=err)
+    if code:
+        return code
+    from django.core.management import call_command
+
+    console.print(f"5. Serving http://127.0.0.1:{port}/ (Ctrl+C to stop). Sign in with an "
+                  "account above.", highlight=False)
+    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+    return code
+
+
+def set_up_site(results: Path, *, console: Console, err: Console) -> int:
+    """Step 4: migrate the app database, load ``results`` (left alone if already loaded)
+    and make it current, and create or reset the demo accounts (passwords printed)."""
+    from pcref.web.command import EXIT_CANNOT, EXIT_OK, set_up_django
+
     settings_module = set_up_django()
     from django.core.management import call_command
 
@@ -214,7 +230,4 @@ def run_demo(port: int, data_dir: Path, *, console: Console, err: Console) -> in
         console.print(f"   Run {outcome.run.run_id} was already loaded; unchanged.",
                       highlight=False)
     call_command("create_demo_users")
-    console.print(f"5. Serving http://127.0.0.1:{port}/ (Ctrl+C to stop). Sign in with an "
-                  "account above.", highlight=False)
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
     return EXIT_OK
