@@ -57,6 +57,23 @@ def test_card_records_data_hash_labels_and_what_was_not_learnt(write_labelled) -
     assert card["themes_not_learnt"] == {"Discharge": "3 positive comments (fewer than 5)"}
     assert card["comments"] == 60 and card["comments_with_usable_text"] == 54
     assert card["scikit_learn_version"] == sklearn.__version__
+    # Themes with fewer than 20 training examples are rule-assisted, learnt or not.
+    assert card["rule_assisted_themes"] == [STAFF, "Discharge", FOOD, PARKING]  # 18, 3, 18, 18
+    (prediction,) = fitted.predict(["I was discharged too early"])
+    assert "Discharge" in prediction.themes
+
+
+def test_equality_theme_is_always_rule_assisted(write_labelled) -> None:
+    equality = "Equality, diversity and racism"
+    header = ["Comment ID", "FFT answer", "Comment sentiment", equality]
+    rows = [[f"r{i}", f"treated unfairly because of my race, visit {i}", "5", "1"]
+            for i in range(30)]
+    rows += [[f"s{i}", f"the ward was fine, visit {i}", "2", ""] for i in range(30)]
+    fitted = FeedbackModel.fit(read_labelled(write_labelled(rows, header)))
+    assert fitted.card["themes_learnt"] == [equality]
+    assert fitted.card["rule_assisted_themes"] == [equality]
+    (prediction,) = fitted.predict(["No interpreter was offered to my father"])
+    assert prediction.themes == (equality,)
 
 
 def test_save_and_load_give_the_same_predictions(model: FeedbackModel, tmp_path: Path) -> None:

@@ -186,6 +186,7 @@ def format_evaluations(evaluations: Sequence[Evaluation]) -> str:
         lines.append("")
         row("F1 per theme (support)", names)
         for label, score in evaluations[0].themes.per_label.items():
-            row(f"{label[:48]} ({score.support})",
-                [_figure(e.themes.per_label[label].f1) for e in evaluations])
+            row(f"{label[:48]} ({score.support})",  # no examples: no F1 to show
+                [_figure(e.themes.per_label[label].f1) if score.support else "-"
+                 for e in evaluations])
     return "\n".join(lines) + "\n"
