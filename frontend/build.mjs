@@ -126,6 +126,8 @@ async function build() {
 
   // Scripts: our entry module, which imports the NHS.UK frontend module.
   copyFile(join(FRONTEND, "src", "js", "main.js"), join(STATIC, "pcref", "js", "main.js"));
+  // Dashboard charts (vega-embed on the JSON specifications in the page).
+  copyFile(join(FRONTEND, "src", "js", "charts.js"), join(STATIC, "pcref", "js", "charts.js"));
   const nhsuk = join(MODULES, "nhsuk-frontend");
   copyScript(
     join(nhsuk, "dist", "nhsuk", "nhsuk-frontend.min.js"),

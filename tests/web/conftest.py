@@ -234,3 +234,133 @@ def _feedback_translations_compiled():
     from pcref.web.feedback.i18n_build import compile_all
 
     compile_all()
+
+
+# --- dashboard: a small hand-made results run (gaps and metric pages) -------------------------
+# Two metrics under both disclosure policies, with figures chosen so the expected ranking,
+# sentences, withheld cells and SPC signals can be worked out by hand (tests/web/dashboard/).
+
+#: Monthly values of the sample rate: 12 months alternating 10 and 11, then 20. Worked by
+#: hand: the jump of 9 is screened out of the mean moving range (9 ≥ 3.267 × 20/12), which
+#: is then 1, so the limits are 146/13 ± 2.66; all 12 earlier points lie below the mean
+#: (a shift) and 20 lies above the upper limit.
+SAMPLE_MONTHS = [10.0, 11.0] * 6 + [20.0]
+
+
+def _sample_figure(run, metric, policy, **fields):
+    from pcref.web.dashboard.models import Figure
+
+    defaults = {
+        "period": "2024-25", "breakdown": "ethnicity_5", "subgroup": None,
+        "statistic": "crude rate", "unit": metric.unit, "suppressed": False,
+        "status": "rounded", "method": "Byars",
+    }
+    row = {**defaults, **fields}
+    if row.get("display_value") is None:
+        row["display_value"] = "" if row.get("value") is None else f"{row['value']:.1f}"
+    return Figure(run=run, metric=metric, disclosure_policy=policy, **row)
+
+
+def build_sample_results_run(run_id: str = "sample-run-1", *, current: bool = True):
+    """A results run with a rate (section 136 detentions) and a proportion (police
+    referrals), each with ethnic groups, months and (the proportion) teams."""
+    import datetime as dt
+
+    from pcref.web.dashboard.models import Figure, Metric, ResultsRun
+
+    run = ResultsRun.objects.create(
+        run_id=run_id, created_at=dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC),
+        periods=["2023-24", "2024-25"], code_version="pcref 0.1.0 (test)",
+        input_fingerprint="test", metadata={"run_id": run_id}, is_current=current,
+        source_path="/tmp/sample",
+    )
+    s136 = Metric.objects.create(
+        run=run, metric_id="mha_s136", title="Uses of section 136 of the Mental Health Act",
+        description="Uses of section 136 per 100,000 usual residents.",
+        family="Mental Health Act", unit="per 100,000 population", method="rate",
+        breakdowns=["total", "ethnicity_5", "month"], reference_group={"ethnicity_5": "White"},
+        improvement_direction="decrease", sentence="were detained by the police under section 136",
+        source="NHS England, Mental Health Act Statistics.", sql="SELECT 1 AS detention -- s136",
+    )
+    police = Metric.objects.create(
+        run=run, metric_id="access_referral_via_police", title="Referrals from the police",
+        description="Referrals whose source was the police.", family="Access", unit="%",
+        method="proportion", breakdowns=["total", "ethnicity_5", "team"],
+        reference_group={"ethnicity_5": "White"}, improvement_direction="decrease",
+        sentence="were referred by the police", source="MHSDS referrals.",
+        sql="SELECT 2 AS referral -- police",
+    )
+    rows = []
+    for policy in ("nhse", "public"):
+        def rate(group, value, numerator, ratio=None, lo=None, hi=None, significance=None,
+                 period="2024-25", policy=policy, **extra):
+            return _sample_figure(
+                run, s136, policy, period=period, group=group, numerator=numerator,
+                denominator=100000.0, value=value, lower=value * 0.8, upper=value * 1.25,
+                comparator="White", ratio=ratio, ratio_lower=lo, ratio_upper=hi,
+                significance=significance, **extra,
+            )
+
+        rows += [
+            rate("White", 30.1, 500, 1.0, None, None, "reference group"),
+            rate("Black or Black British", 90.3, 90, 3.0, 2.5, 3.6, "higher than White"),
+            rate("Asian or Asian British", 36.1, 36, 1.2, 0.9, 1.6,
+                 "no clear difference from White"),
+            rate("Other Ethnic Groups", 15.0, 15, 0.5, 0.3, 0.8, "lower than White"),
+            rate("White", 31.0, 510, 1.0, None, None, "reference group", period="2023-24"),
+            rate("Black or Black British", 62.0, 60, 2.0, 1.5, 2.6, "higher than White",
+                 period="2023-24"),
+        ]
+        if policy == "nhse":
+            rows.append(rate("Mixed", 66.2, 5, 2.2, 1.1, 4.4, "higher than White"))
+        else:
+            rows.append(_sample_figure(
+                run, s136, policy, group="Mixed", numerator=None, denominator=100000.0,
+                value=None, lower=None, upper=None, comparator="White", suppressed=True,
+                status="suppressed_small_count", display_value="*",
+            ))
+        for i, value in enumerate(SAMPLE_MONTHS):
+            year, month = (2023, 4 + i) if i < 9 else (2024, i - 8)
+            rows.append(_sample_figure(
+                run, s136, policy, period="2023-24" if i < 12 else "2024-25",
+                breakdown="month", group=f"{year}-{month:02d}", numerator=int(value * 10),
+                denominator=1000000.0, value=value, lower=value - 1, upper=value + 1,
+            ))
+
+        def share(group, numerator, denominator, breakdown="ethnicity_5", policy=policy,
+                  **extra):
+            value = 100 * numerator / denominator
+            return _sample_figure(
+                run, police, policy, statistic="proportion", breakdown=breakdown, group=group,
+                numerator=numerator, denominator=float(denominator), value=value,
+                lower=value - 1, upper=value + 1, method="Wilson", **extra,
+            )
+
+        rows += [
+            share("White", 100, 2000, comparator="White", ratio=1.0,
+                  significance="reference group"),
+            share("Black or Black British", 30, 400, comparator="White", ratio=1.5,
+                  ratio_lower=1.2, ratio_upper=1.9, significance="higher than White"),
+        ]
+        for team, (numerator, denominator) in {
+            "Ashford Community Mental Health Team": (20, 400),
+            "Canterbury Community Mental Health Team": (25, 500),
+            "Crisis Resolution and Home Treatment Team": (200, 1000),
+            "Dover Community Mental Health Team": (15, 300),
+            "Liaison Psychiatry Service": (40, 800),
+        }.items():
+            rows.append(share(team, numerator, denominator, breakdown="team"))
+    Figure.objects.bulk_create(rows)
+    return run
+
+
+@pytest.fixture
+def sample_results_run(db):
+    """A small current results run (see :func:`build_sample_results_run`)."""
+    return build_sample_results_run()
+
+
+@pytest.fixture
+def make_sample_results_run(db):
+    """:func:`build_sample_results_run`, for tests that need more than one run."""
+    return build_sample_results_run

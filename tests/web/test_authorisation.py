@@ -33,6 +33,10 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "accounts:two_factor_set_up": SIGNED_IN,
     "accounts:two_factor_turn_off": SIGNED_IN,
     "dashboard:index": RESULTS_READERS,
+    # dashboard gaps and metric pages: results readers; the CSV only for those who export
+    "dashboard:gaps": RESULTS_READERS,
+    "dashboard:metric": RESULTS_READERS,
+    "dashboard:metric_csv": frozenset({"analyst", "pcref_lead"}),
     # engagement: public network and hub pages; staff pages by permission
     "engagement:network_join": EVERYONE,
     "engagement:network_joined": EVERYONE,
@@ -100,6 +104,14 @@ URL_ARGUMENTS.update(
         "feedback:start": {"flow": "en"},
         "feedback:step": {"flow": "en", "slug": "experience"},
         "feedback:thank_you": {"flow": "en"},
+    }
+)
+
+# dashboard: a metric id (no run is loaded here, so allowed people get 404, not 403)
+URL_ARGUMENTS.update(
+    {
+        "dashboard:metric": {"metric_id": "mha_s136"},
+        "dashboard:metric_csv": {"metric_id": "mha_s136"},
     }
 )
 

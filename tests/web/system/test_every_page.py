@@ -32,6 +32,14 @@ VISITED_URL_NAMES = {
 #: Pages reached only inside a journey, checked in test_journeys.py.
 IN_JOURNEYS = {"accounts:sign_in_code"}
 NOT_HTML = {"core:healthcheck"}
+# dashboard gaps and metric pages: here with no results run loaded; with one loaded, in
+# test_dashboard_pages.py (charts drawn, axe, no CSP violations). The CSV is not a page.
+VISITS += [
+    ("gaps-no-run", "/dashboard/gaps/", "viewer", 200),
+    ("metric-no-run", "/dashboard/metrics/mha_s136/", "analyst", 404),
+]
+IN_JOURNEYS |= {"dashboard:gaps", "dashboard:metric"}
+NOT_HTML |= {"dashboard:metric_csv"}
 # results in the app: About the data with no run loaded; the landing page and About the data
 # with a run loaded in test_results_pages.py.
 VISITS += [("about-no-run", "/dashboard/about/", "viewer", 200)]

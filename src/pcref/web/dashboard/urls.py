@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pcref.web.dashboard import overview
+from pcref.web.dashboard import overview, views
 
 app_name = "dashboard"
 
@@ -8,4 +8,7 @@ urlpatterns = [
     # Results in the app: the landing page and About the data (overview.py).
     path("", overview.index, name="index"),
     path("about/", overview.about, name="about"),
+    path("gaps/", views.gaps, name="gaps"),
+    path("metrics/<slug:metric_id>/", views.metric, name="metric"),
+    path("metrics/<slug:metric_id>/download.csv", views.metric_csv, name="metric_csv"),
 ]
