@@ -14,6 +14,7 @@ from pcref.listening.experience import (
     THEME_SHARE,
     ExperienceDataError,
     experience_results,
+    experience_run,
 )
 from pcref.results import RESULTS_COLUMNS
 
@@ -162,3 +163,21 @@ def test_missing_column_is_named() -> None:
     frame = pd.DataFrame([response(1)]).drop(columns="service")
     with pytest.raises(ExperienceDataError, match=r"missing column.*service"):
         experience_results(frame, period="2025-26", run_id="r", policy=EXACT)
+
+
+def test_experience_run_is_a_results_run_with_a_derived_id(tmp_path) -> None:
+    from pcref.metrics.engine import write
+    from pcref.results import read_results, read_run
+
+    first = experience_run(hand_worked(), period="2025-26", source="test")
+    again = experience_run(hand_worked(), period="2025-26", source="test")
+    assert first.run_id == again.run_id
+    changed = hand_worked()
+    changed.loc[0, "fft_answer"] = 5
+    assert experience_run(changed, period="2025-26", source="test").run_id != first.run_id
+    write(first, tmp_path)
+    record = read_run(tmp_path)
+    assert record["metrics"][FFT_POSITIVE]["status"] == "computed"
+    assert record["input"]["responses"] == 37 and record["input"]["themed_comments"] == 0
+    assert set(read_results(tmp_path)["disclosure_policy"]) == {"nhse"}
+    assert set(read_results(tmp_path, public=True)["disclosure_policy"]) == {"public"}

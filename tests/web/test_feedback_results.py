@@ -78,3 +78,19 @@ def test_a_bad_period_is_a_clear_error(tmp_path: Path) -> None:
     messages: list[str] = []
     code = run_feedback_results(tmp_path, "2025", lambda m, err=False: messages.append(m))
     assert code == 2 and "expected a financial year written YYYY-YY" in messages[0]
+
+
+@pytest.mark.django_db
+def test_the_run_passes_the_dashboard_loaders_checks(tmp_path: Path) -> None:
+    """The loader re-checks every public count against the public rule; the experience
+    metrics are given to it beside the shipped catalogue (they are not catalogue SQL)."""
+    from pcref.listening.experience import METRICS
+    from pcref.metrics.catalogue import load_catalogue
+    from pcref.web.dashboard.loading import load_run
+
+    for i in range(30):
+        submit(1 + i % 5, ethnic="ANHZ"[i % 4], themes=["Parking"] if i % 3 else None)
+    run_feedback_results(tmp_path / "run", "2025-26", lambda m, err=False: None)
+    outcome = load_run(tmp_path / "run", catalogue={**load_catalogue(), **METRICS})
+    assert outcome.loaded
+    assert set(outcome.run.metrics.values_list("metric_id", flat=True)) == set(METRICS)
