@@ -10,7 +10,7 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self) -> None:
-        from pcref.web.engagement import seed
+        from pcref.web.engagement import retention_rules, seed  # noqa: F401  (registers rules)
 
         post_migrate.connect(
             seed.ensure_first_wording_and_groups,

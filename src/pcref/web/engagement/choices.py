@@ -36,15 +36,6 @@ class ModerationStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden after publication"
 
 
-class SafeguardingOutcome(models.TextChoices):
-    """What a moderator did about a contribution the safeguarding screen flagged."""
-
-    NO_ACTION = "no_action", "No action needed"
-    SIGNPOSTED = "signposted", "Signposted to support"
-    REFERRED = "referred", "Referred to the safeguarding team"
-    INCIDENT = "incident", "Incident raised"
-
-
 class PartnershipGroupKind(models.TextChoices):
     """The standing partnership groups PCREF works through (DESIGN §8)."""
 

@@ -18,9 +18,9 @@ from pcref.web.engagement.choices import (
     ActionStatus,
     ModerationStatus,
     PartnershipGroupKind,
-    SafeguardingOutcome,
     TriangleOfCareRating,
 )
+from pcref.web.moderation.models import SafeguardingOutcome  # one list for feedback and hub
 
 # --- The co-creation network ---------------------------------------------------------
 
@@ -106,7 +106,7 @@ class Moderated(models.Model):
     urgent = models.BooleanField(default=False)
     safeguarding_categories = models.JSONField(default=list, blank=True)
     safeguarding_outcome = models.CharField(
-        max_length=20, choices=SafeguardingOutcome.choices, blank=True
+        max_length=32, choices=SafeguardingOutcome.choices, blank=True
     )
     submitted_at = models.DateTimeField(default=timezone.now, editable=False)
     moderated_at = models.DateTimeField(null=True, blank=True)

@@ -253,6 +253,13 @@ EMAIL_PORT = env_int("PCREF_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("PCREF_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PCREF_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("PCREF_EMAIL_USE_TLS", False)
+# Retention (`pcref retention`): network members not in touch for this long (joining or
+# using their link counts; partnership group members are kept), hub posts, and hub posts
+# that were not published (counted from the moderator's decision). Set these from the
+# trust's own retention schedule.
+PCREF_RETENTION_NETWORK_INACTIVE_DAYS = env_int("PCREF_RETENTION_NETWORK_INACTIVE_DAYS", 3 * 365)
+PCREF_RETENTION_HUB_DAYS = env_int("PCREF_RETENTION_HUB_DAYS", 3 * 365)
+PCREF_RETENTION_HUB_UNPUBLISHED_DAYS = env_int("PCREF_RETENTION_HUB_UNPUBLISHED_DAYS", 180)
 
 LOGGING = {
     "version": 1,
