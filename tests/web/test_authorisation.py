@@ -76,6 +76,20 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "feedback:start": EVERYONE,
     "feedback:step": EVERYONE,
     "feedback:thank_you": EVERYONE,
+    # moderation: the Moderator moderates feedback; the PCREF lead, who manages the plan and
+    # what is published, writes "you said, we did" entries; the public read them.
+    "moderation:queue": frozenset({"moderator"}),
+    "moderation:review": frozenset({"moderator"}),
+    "moderation:contact_details": frozenset({"moderator"}),
+    "moderation:submissions": frozenset({"moderator"}),
+    "moderation:moderate": frozenset({"moderator"}),
+    "moderation:respond": frozenset({"moderator"}),
+    "moderation:entries": frozenset({"pcref_lead"}),
+    "moderation:entry_new": frozenset({"pcref_lead"}),
+    "moderation:entry_edit": frozenset({"pcref_lead"}),
+    "you_said_we_did:index": EVERYONE,
+    "you_said_we_did:comments": EVERYONE,
+    "you_said_we_did:entry": EVERYONE,
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here
@@ -115,6 +129,17 @@ URL_ARGUMENTS.update(
     }
 )
 
+# moderation: references and entries that do not exist (allowed people get 404, not 403)
+URL_ARGUMENTS.update(
+    {
+        "moderation:review": {"reference": "KT7W-C3RX-MH9A"},
+        "moderation:contact_details": {"reference": "KT7W-C3RX-MH9A"},
+        "moderation:moderate": {"reference": "KT7W-C3RX-MH9A"},
+        "moderation:respond": {"reference": "KT7W-C3RX-MH9A"},
+        "moderation:entry_edit": {"pk": 1},
+        "you_said_we_did:entry": {"pk": 1},
+    }
+)
 
 def test_every_url_has_an_access_rule(all_url_names):
     missing = sorted(set(all_url_names) - set(EXPECTED_ACCESS))

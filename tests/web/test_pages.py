@@ -33,6 +33,28 @@ NOT_PAGES = {
     "accounts:two_factor_turn_off": "needs a device (test_two_factor.py)",
 }
 
+# moderation: pages without arguments are checked like every other; pages about one
+# submission or entry need data (tests/web/moderation/).
+PAGE_VIEWER.update(
+    {
+        "moderation:queue": "moderator",
+        "moderation:submissions": "moderator",
+        "moderation:entries": "pcref_lead",
+        "moderation:entry_new": "pcref_lead",
+        "you_said_we_did:index": "anonymous",
+        "you_said_we_did:comments": "anonymous",
+    }
+)
+NOT_PAGES.update(
+    {
+        name: "needs a submission or entry (tests/web/moderation/)"
+        for name in (
+            "moderation:review", "moderation:contact_details", "moderation:moderate",
+            "moderation:respond", "moderation:entry_edit", "you_said_we_did:entry",
+        )
+    }
+)
+
 # feedback: the public form's pages take a language (or form) and a page name, and most
 # need the earlier pages answered; they are checked in tests/web/feedback/ and walked with
 # axe in tests/web/system/test_feedback_form.py.
@@ -80,7 +102,7 @@ def test_the_header_shows_only_what_the_role_may_use(client_for):
 
     assert nav("viewer") == ["Home", "Dashboard", "Your account"]
     assert nav("administrator") == ["Home", "Audit log", "Your account"]
-    assert nav("moderator") == ["Home", "Your account"]
+    assert nav("moderator") == ["Home", "Hub moderation", "Feedback moderation", "Your account"]
     assert nav("anonymous") == []
     anonymous = client_for("anonymous").get("/").content.decode()
     assert '<a class="nhsuk-header__account-link" href="/sign-in/">' in anonymous

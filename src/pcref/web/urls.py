@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("pcref.web.engagement.urls")),
     # feedback: the public feedback form
     path("feedback/", include("pcref.web.feedback.urls")),
+    # moderation: safeguarding queue, moderation, "you said, we did" (staff and public)
+    path("moderation/", include("pcref.web.moderation.urls")),
+    path("you-said-we-did/", include("pcref.web.moderation.public_urls")),
 ]
 
 handler400 = "pcref.web.core.views.bad_request"

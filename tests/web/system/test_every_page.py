@@ -95,6 +95,25 @@ VISITS += [
 VISITED_URL_NAMES |= {"feedback:index", "feedback:start", "feedback:step"}
 IN_JOURNEYS |= {"feedback:thank_you"}
 
+# moderation: pages without arguments here, mostly empty; pages about one submission or
+# entry are visited with data in test_moderation_pages.py, which also walks the urgent
+# queue, an outcome and publishing a "you said, we did" entry.
+VISITS += [
+    ("moderation-queue-empty", "/moderation/", "moderator", 200),
+    ("moderation-feedback-empty", "/moderation/feedback/", "moderator", 200),
+    ("you-said-we-did-staff-empty", "/moderation/you-said-we-did/", "pcref_lead", 200),
+    ("you-said-we-did-new", "/moderation/you-said-we-did/new/", "pcref_lead", 200),
+    ("you-said-we-did-public-empty", "/you-said-we-did/", "anonymous", 200),
+    ("published-comments-empty", "/you-said-we-did/comments/", "anonymous", 200),
+]
+VISITED_URL_NAMES |= {
+    "moderation:queue", "moderation:submissions", "moderation:entries",
+    "moderation:entry_new", "you_said_we_did:index", "you_said_we_did:comments",
+}  # fmt: skip
+IN_JOURNEYS |= {
+    "moderation:review", "moderation:contact_details", "moderation:moderate",
+    "moderation:respond", "moderation:entry_edit", "you_said_we_did:entry",
+}  # fmt: skip
 
 def test_every_url_is_visited(all_url_names):
     assert set(all_url_names) == VISITED_URL_NAMES | IN_JOURNEYS | NOT_HTML

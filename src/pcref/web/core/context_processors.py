@@ -26,6 +26,9 @@ NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("engagement:network_members", "Co-creation network", MANAGE_PCREF_PLAN),
     ("engagement:groups", "Partnership groups", MANAGE_PCREF_PLAN),
     ("engagement:hub_moderation", "Hub moderation", MODERATE_FEEDBACK),
+    # moderation: safeguarding queue and feedback; "you said, we did" entries
+    ("moderation:queue", "Feedback moderation", MODERATE_FEEDBACK),
+    ("moderation:entries", "You said, we did", MANAGE_PCREF_PLAN),
     ("accounts:account", "Your account", None),
 )
 

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "pcref.web.engagement",
     # feedback: the public feedback form
     "pcref.web.feedback",
+    # moderation: safeguarding queue, moderation, publishing, "you said, we did"
+    "pcref.web.moderation",
 ]
 
 MIDDLEWARE = [
@@ -278,3 +280,12 @@ PCREF_FEEDBACK_RETENTION_DAYS = env_int("PCREF_FEEDBACK_RETENTION_DAYS", 3 * 365
 # Feedback sent from one connection per hour before the form asks it to wait. Counted
 # against a salted hash that rotates daily and lives only in the cache, never the database.
 PCREF_FEEDBACK_SUBMISSIONS_PER_HOUR = env_int("PCREF_FEEDBACK_SUBMISSIONS_PER_HOUR", 10)
+
+# --- Retention (`pcref retention`; docs/moderation.md) --------------------------------
+
+# Comments follow PCREF_FEEDBACK_RETENTION_DAYS (above). Contact details exist only to
+# follow up a safeguarding concern, so they go sooner; about-you answers feed the figures
+# by ethnic group. Audit events are kept for ever unless PCREF_RETENTION_AUDIT_DAYS > 0.
+PCREF_RETENTION_CONTACT_DETAILS_DAYS = env_int("PCREF_RETENTION_CONTACT_DETAILS_DAYS", 90)
+PCREF_RETENTION_ABOUT_YOU_DAYS = env_int("PCREF_RETENTION_ABOUT_YOU_DAYS", 3 * 365)
+PCREF_RETENTION_AUDIT_DAYS = env_int("PCREF_RETENTION_AUDIT_DAYS", 0)
