@@ -36,6 +36,17 @@ class ModerationStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden after publication"
 
 
+class SafeguardingOutcome(models.TextChoices):
+    """What a moderator did about a hub post the safeguarding screen flagged. The same
+    codes and words as the feedback moderation's list (``moderation.SafeguardingOutcome``),
+    so the two can become one list once the moderation app is installed everywhere."""
+
+    NO_ACTION = "no_action", "No action needed"
+    SIGNPOSTED = "signposted", "Signposted to support"
+    REFERRED = "referred_to_safeguarding", "Referred to safeguarding"
+    INCIDENT = "incident_raised", "Incident raised"
+
+
 class PartnershipGroupKind(models.TextChoices):
     """The standing partnership groups PCREF works through (DESIGN §8)."""
 

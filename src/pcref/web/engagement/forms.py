@@ -13,6 +13,7 @@ from pcref.web.engagement.choices import (
     ActionStatus,
     ContactMethod,
     Interest,
+    SafeguardingOutcome,
     TriangleOfCareRating,
 )
 from pcref.web.engagement.models import (
@@ -22,7 +23,6 @@ from pcref.web.engagement.models import (
     normalise_display_name,
 )
 from pcref.web.engagement.triangle_of_care import STANDARDS
-from pcref.web.moderation.models import SafeguardingOutcome
 
 #: Dates typed as "27 3 2026", "27/3/2026" or "2026-03-27".
 DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]

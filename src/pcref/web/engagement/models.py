@@ -18,9 +18,9 @@ from pcref.web.engagement.choices import (
     ActionStatus,
     ModerationStatus,
     PartnershipGroupKind,
+    SafeguardingOutcome,
     TriangleOfCareRating,
 )
-from pcref.web.moderation.models import SafeguardingOutcome  # one list for feedback and hub
 
 # --- The co-creation network ---------------------------------------------------------
 
