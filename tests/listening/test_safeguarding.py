@@ -40,6 +40,10 @@ URGENT = {
         "thinking of taking my own life",
         "kil my self",
         "I thought about jumping off the bridge on the way home",
+        "im better off dead",
+        "nobody would miss me if i was gone",
+        "i feel like giving up on life",
+        "i want to go to sleep and never wake up",
     ],
     "self_harm": [
         "I self harm when I get home from the ward",
@@ -51,6 +55,8 @@ URGENT = {
         "he OD'd on his tablets",
         "cutting my arms again",
         "SELF HARM",
+        "ive been cutting again",
+        "i have been stockpiling my tablets",
     ],
     "abuse": [
         "I was abused by a member of staff",
@@ -62,6 +68,7 @@ URGENT = {
         "I get racist abuse from my neighbours",
         "they are planning a forced marriage for my sister",
         "a nurse told me to go kill yourself",
+        "my ex is stalking me",
     ],
     "violence": [
         "a staff member hit me",
@@ -72,6 +79,10 @@ URGENT = {
         "he had a knife",
         "he is violent when he drinks",
         "i got beaten up outside the unit",
+        "i was pushed down the stairs",
+        "a patient spat at me",
+        "i am being hurt at home",
+        "four staff restrained me on the floor",
     ],
     "threats": [
         "He threatened to hurt me if I told anyone",
@@ -81,6 +92,7 @@ URGENT = {
         "i know where you live",
         "i will burn the place down",
         "threatening messages from my ex",
+        "i am scared he will kill me",
     ],
     "child_at_risk": [
         "my son is being hit at home",
@@ -117,6 +129,7 @@ NOT_URGENT = [
     "The doctor explained my medication clearly",
     "Nothing could be better, it was perfect",
     "My son was seen quickly and the nurse was lovely with him",
+    "At the end it was fine and I went home happy",
 ]
 
 
@@ -170,7 +183,7 @@ def test_match_offsets_point_at_the_words_in_the_original_text() -> None:
 
 def test_categories_follow_the_published_order_and_matches_are_sorted() -> None:
     result = screen("she threatened me, and I want to die; my son is being hit")
-    assert result.categories == ("suicide", "threats", "child_at_risk")
+    assert result.categories == ("suicide", "violence", "threats", "child_at_risk")
     assert [m.start for m in result.matches] == sorted(m.start for m in result.matches)
 
 

@@ -154,18 +154,35 @@ RULES: tuple[Rule, ...] = (
         "suicide",
         "Ending or taking one's life, ending it all, 'unalive'",
         rf"\b(?:end(?:s|ed|ing)?{_}(?:it{_}all|my{_}(?:own{_})?life|my{_}life|"
-        rf"it{_}(?:now|tonight|today))|(?:take|taking|took|taken){_}my{_}(?:own{_})?life|"
-        rf"unaliv\w*)",
-        ("I just want to end it all", "thinking of taking my own life", "want to unalive"),
+        rf"it{_}(?:now|tonight|today))|ending{_}it\b|(?:take|taking|took|taken){_}my{_}"
+        rf"(?:own{_})?life|unaliv\w*|giv(?:e|ing){_}up{_}on{_}(?:life|living)|"
+        rf"never{_}wake{_}up|not{_}wake{_}up{_}again)",
+        (
+            "I just want to end it all",
+            "thinking of taking my own life",
+            "want to unalive",
+            "thinking of ending it",
+            "go to sleep and never wake up",
+        ),
     ),
     Rule(
         "suicide-want-to-die",
         "suicide",
-        "Wanting to die or be dead, being better off dead",
+        "Wanting to die or be dead, being better off dead, nobody missing one",
         rf"\b(?:(?:want|wanted|wanting|wanna|wish|wished)(?:{_}(?:to|2))?{_}die|"
         rf"wish(?:ed)?{_}i{_}(?:was|were|had|'d|d)(?:{_}(?:never{_}been{_}born|died|dead))|"
-        rf"(?:be|am|are|is|was){_}better{_}off{_}(?:dead|without{_}me)|ready{_}to{_}die)",
-        ("i want to die", "wanna die", "I wish I was dead", "they'd be better off without me"),
+        rf"better{_}off{_}(?:dead|without{_}me)|ready{_}to{_}die|rather{_}(?:be{_}dead|die)|"
+        rf"(?:nobody|no{_}one|noone){_}(?:would|will|'d|d)(?:{_}even)?{_}(?:miss{_}me|"
+        rf"notice{_}if{_}i|care{_}if{_}i)|if{_}i{_}(?:was|were){_}(?:gone|dead)|if{_}i{_}died|"
+        rf"thinking{_}(?:about|of){_}(?:dying|death|my{_}death))",
+        (
+            "i want to die",
+            "wanna die",
+            "I wish I was dead",
+            "im better off dead",
+            "nobody would miss me",
+            "i keep thinking about dying",
+        ),
     ),
     Rule(
         "suicide-no-reason-to-live",
@@ -218,8 +235,16 @@ RULES: tuple[Rule, ...] = (
         rf"(?:wrists?|arms?|legs?|thighs?)|slit\w*{_}(?:my|his|her)?{_OPT}wrists?|"
         rf"swallow(?:ed|ing)?{_}(?:pills|tablets|batteries|blades|glass)|"
         rf"(?:took|take|taking){_}(?:too{_}many|all{_}(?:of{_})?my){_}(?:pills|tablets|meds)|"
-        rf"ligatures?|head{_OPT}bang\w*)",
-        ("took an overdose", "I OD'd", "cutting my arms", "used a ligature"),
+        rf"ligatures?|head{_OPT}bang\w*|stockpil\w*|(?:been|started|start|keep|kept|still|"
+        rf"back{_}to){_}cutting|cutting{_}again)",
+        (
+            "took an overdose",
+            "I OD'd",
+            "cutting my arms",
+            "used a ligature",
+            "ive been cutting again",
+            "stockpiling my tablets",
+        ),
     ),
     # --- abuse ---------------------------------------------------------------------------
     Rule(
@@ -246,13 +271,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "abuse-harassment",
         "abuse",
-        "Harassment, bullying, coercive control, exploitation, grooming a person",
-        rf"\b(?:harass\w*|bull(?:y|ied|ies|ying)|coercive{_}control\w*|controlling{_}"
+        "Harassment, stalking, bullying, coercive control, exploitation, grooming a person",
+        rf"\b(?:harass\w*|stalk(?:s|ed|ing|er|ers)?\b|bull(?:y|ied|ies|ying)|coercive{_}control\w*|controlling{_}"
         rf"(?:partner|husband|wife|boyfriend|girlfriend)|exploit(?:ed|ing|ation)|"
         rf"groom(?:ed|ing){_}{_PERSON}|kil{{1,2}}{_}(?:your|ur){_OPT}sel(?:f|ves))",
         (
             "staff bullied me",
             "harassed by a patient",
+            "my ex is stalking me",
             "he was grooming my niece",
             "she told me to kill yourself",
         ),
@@ -280,13 +306,24 @@ RULES: tuple[Rule, ...] = (
         "violence-against-person",
         "violence",
         "Hitting, punching, kicking, slapping, beating, choking, strangling, stabbing, "
-        "pushing, pinning down or dragging a person",
+        "pushing, spitting at, pinning down, restraining or dragging a person; being hurt",
         rf"\b(?:(?:hit|hits|hitting|kick(?:s|ed|ing)?|beat(?:s|en|ing)?|chok(?:e|ed|es|ing)|"
         rf"shov(?:e|ed|ing)|dragg?(?:ed|ing)?|pinn?(?:ed|ing)?){_}{_PERSON}|"
-        rf"push(?:ed|ing)?{_}{_PERSON}{_}(?:over|down|against|into)|"
+        rf"(?:push|shov)(?:e|ed|es|ing)?(?:{_}{_PERSON})?{_}(?:over|down|against|into)\b|"
+        rf"sp(?:at|it|its|itting){_}(?:at|on){_}{_PERSON}|restrain\w*|"
+        rf"(?:being|been|was|were|get|gets|got|getting){_}(?:hurt|harmed|beaten|hit|kicked)\b|"
         rf"(?:punch|slap|stab|strangl|smack)\w*|beat(?:en)?{_}up|"
         rf"(?:manhandl|rough(?:ly)?{_}handl)\w*)",
-        ("he hit me", "she punched a nurse", "got beaten up", "they pinned me down"),
+        (
+            "he hit me",
+            "she punched a nurse",
+            "got beaten up",
+            "they pinned me down",
+            "i was pushed down the stairs",
+            "a patient spat at me",
+            "i am being hurt at home",
+            "staff restrained me",
+        ),
         unless_after=r"^[\W_]+out\b",
         exception_note="not 'kicked me out' and the like (being sent away, not violence)",
     ),
@@ -319,12 +356,20 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "threats-killing-person",
         "threats",
-        "Someone killing or murdering a person ('they are killing me'); idioms whose subject "
-        "is a thing ('the food was killing me') do not match",
+        "Someone killing, or going to kill, a person ('they are killing me', 'he will kill "
+        "me'); idioms whose subject is a thing ('the food was killing me') do not match",
         rf"\b(?:he|she|they|staff|nurses?|doctors?|someone|somebody|people|patients?|"
         rf"man|woman|he's|she's|they're|theyre){_}(?:is{_}|are{_}|was{_}|were{_})?"
-        rf"(?:killing|murdering){_}{_PERSON}|\bmurder\w*",
-        ("they are killing me", "the nurses were killing her", "murdered"),
+        rf"(?:killing|murdering){_}{_PERSON}|\bmurder\w*|"
+        rf"\b(?:he|she|they|someone|somebody|he'll|she'll|they'll|hell|shell|theyll)"
+        rf"(?:{_}(?:will|would|might|could|is{_}going{_}to|are{_}going{_}to|gonna|wants?{_}to|"
+        rf"tried{_}to|trying{_}to))?{_}kil{{1,2}}{_}(?:me|us|him|her|them|my{_}\w+)",
+        (
+            "they are killing me",
+            "the nurses were killing her",
+            "murdered",
+            "i am scared he will kill me",
+        ),
     ),
     Rule(
         "threats-harm-place",
