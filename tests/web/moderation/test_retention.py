@@ -16,6 +16,10 @@ from pcref.web.moderation import workflow
 from pcref.web.moderation.models import ModerationStatus, PublicResponse
 
 DAY = 24
+FEEDBACK_RULES = (
+    "Audit events", "Feedback comments", "Public versions of comments",
+    "Public responses to comments", "Contact details", "About-you answers",
+)  # fmt: skip
 
 
 def _results(**kwargs) -> dict[str, int]:
@@ -48,7 +52,8 @@ def old_and_new(make_submission, users):
 @pytest.mark.django_db
 def test_each_rule_acts_only_on_records_past_their_period(old_and_new):
     results = _results()
-    assert results == {
+    # Other apps register rules of their own; these are the feedback and audit ones.
+    assert {name: results[name] for name in FEEDBACK_RULES} == {
         "Audit events": 0,
         "Feedback comments": 1,
         "Public versions of comments": 1,
