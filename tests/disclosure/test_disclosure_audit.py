@@ -221,13 +221,18 @@ def test_linked_crosses_leak_no_suppressed_count_to_a_whole_number_attacker(draw
     df, equations = linked(people, groups)
     dims = ["eth", *CROSSES]
     true = df["numerator"].to_numpy()
-    try:
-        out = disclosure.apply(df, "public", ["numerator"], dimensions=dims)
-    except RuntimeError:
-        # Refusing is right only if hiding every positive cell still gives a count away.
+    out = disclosure.apply(df, "public", ["numerator"], dimensions=dims)
+    whole = (out["status"] == disclosure.SUPPRESSED_WHOLE_TABLE).to_numpy()
+    if whole.any():
+        # Withholding the whole table is right only if hiding every positive cell, with
+        # the statuses saying which are 1-7, still gives a count away; then every count,
+        # zeros too, is withheld and the reader knows only that each is at least 0.
         everything = true > 0
         primary = disclosure.PUBLIC.is_primary(true)
         assert integer_attack(true, *knowledge(true, everything, primary), equations) != []
+        assert whole.all() and out["numerator"].isna().all()
+        low, high = np.zeros(len(true)), np.full(len(true), np.inf)
+        assert integer_attack(true, low, high, equations) == []
         return
     hidden = out["numerator"].isna().to_numpy()
     primary = (out["status"] == "suppressed_small_count").to_numpy()
@@ -360,9 +365,44 @@ def test_a_hierarchy_with_a_cycle_is_rejected():
 def test_inconsistent_lines_raise_rather_than_publish():
     """The declared line says Total = A, but the counts are A = 0 and Total = 3: no table
     consistent with the output lets the hidden Total move, and nothing can be hidden to
-    change that (a published 0 is never a complement)."""
-    with pytest.raises(RuntimeError, match="could not protect hidden cell 1"):
+    change that (a published 0 is never a complement). Withholding every count is the way out
+    of a table that is merely small, not of lines that contradict each other: Total = A and
+    Total = A + B force B to 0 whatever is hidden, so B's 5 is given away."""
+    with pytest.raises(disclosure.TableCannotBeProtected, match="could not protect hidden cell 1"):
         disclosure.protect([0.0, 3.0], [False, True], [Line(1, (0,))], PUBLIC_BOUNDS)
+    with pytest.raises(disclosure.TableCannotBeProtected, match=r"hidden cell 2 \(count 5\)"):
+        disclosure.withhold_whole_table([5.0, 0.0, 5.0], [Line(0, (1,)), Line(0, (1, 2))])
+
+
+def test_a_table_too_small_to_protect_cell_by_cell_is_withheld_whole():
+    """Worked by hand. Seven people, one in each of seven groups: seven '*' of at least 1
+    and a '*' Total of at most 7 leave one table (every group 1, Total 7), whatever else is
+    hidden, and a second count column (3 of the 7, in groups A and B) is only one more line
+    of the same kind. With every count hidden alike, zeros included, a reader knows only
+    that each is at least 0: the Total could be 8 with any group 2."""
+    groups = list("ABCDEFG")
+    values = [7.0] + [1.0] * 7
+    lines = [Line(0, tuple(range(1, 8)))]
+    with pytest.raises(disclosure.TableCannotBeProtected):
+        disclosure.protect(values, [True] * 8, lines, PUBLIC_BOUNDS)
+    assert disclosure.withhold_whole_table(values, lines).all()
+    df = pd.DataFrame({"table": "t", "group": [TOTAL, *groups], "numerator": values,
+                       "value": [v / 100 for v in values]})
+    # A second table (another statistic) with room to protect its one small count.
+    other = pd.DataFrame({"table": "u", "group": [TOTAL, "A", "B", "C"],
+                          "numerator": [30.0, 3.0, 12.0, 15.0], "value": 0.1})
+    out = disclosure.apply(pd.concat([df, other], ignore_index=True), "public", ["numerator"],
+                           table_keys=["table"], dimensions=["group"], decimals=1)
+    tiny, protected = out[out["table"] == "t"], out[out["table"] == "u"]
+    assert tiny["numerator"].isna().all() and tiny["value"].isna().all()
+    assert set(tiny["status"]) == {disclosure.SUPPRESSED_WHOLE_TABLE}
+    assert tiny["suppressed"].all() and set(tiny["display_value"]) == {"*"}
+    assert protected["status"].tolist() == ["rounded", "suppressed_small_count",
+                                            "suppressed_secondary", "rounded"]
+    assert out.attrs["disclosure"]["cells_suppressed_whole_table"] == 8
+    assert out.attrs["disclosure"]["cells_suppressed_secondary"] == 1
+    whole_table = np.array([[-1.0, 1, 1, 1, 1, 1, 1, 1]])
+    assert integer_attack(np.array(values), np.zeros(8), np.full(8, np.inf), whole_table) == []
 
 
 def test_repair_frees_a_cell_the_line_rule_leaves_pinned():

@@ -205,3 +205,30 @@ def test_standardised_rows_follow_their_crude_rows():
     black_internal = internal[(internal["statistic"] == "standardised rate")
                               & (internal["group"] == "Black or Black British")].iloc[0]
     assert pd.isna(black_internal["numerator"]) and np.isnan(black_internal["ratio"])
+
+
+def test_a_table_too_small_to_protect_is_withheld_whole_and_the_metric_goes_on():
+    # Seven people, one in each ethnic group (Not stated and Not known too): seven '*' of at
+    # least 1 in a '*' Total of at most 7 leave one possible table whatever else is hidden,
+    # so the public file withholds every count of the table, and what derives from them.
+    groups = ["White", "Mixed", "Asian or Asian British", "Black or Black British",
+              "Other Ethnic Groups", "Not stated", "Not known"]
+    cells = {("total", "Total", None): 7, ("sex", "Male", None): 4, ("sex", "Female", None): 3}
+    cells.update({("ethnicity_5", g, None): 1 for g in groups})
+    crude = metric_rows(cells)
+    std = crude[crude["group"].isin(["White", "Black or Black British"])].copy()
+    std["statistic"] = "standardised rate"
+    std["is_standardised"] = True
+    rows = pd.concat([crude, std], ignore_index=True)
+    public = disclose_metric(rows, METRIC, "public", YEAR, public=True)
+    assert len(public) == len(rows)
+    assert set(public["status"]) == {"suppressed_whole_table"}
+    assert public["suppressed"].all() and set(public["display_value"]) == {"*"}
+    for column in ("numerator", "value", "lower", "upper", "ratio", "significance"):
+        assert public[column].isna().all(), column
+    # NHS England's rule has no secondary suppression: its small counts go one by one.
+    internal = disclose_metric(rows, METRIC, "nhse", YEAR, public=False)
+    total = internal[(internal["breakdown"] == "total")].iloc[0]
+    assert total["numerator"] == 5 and total["status"] == "rounded"
+    assert set(internal.loc[internal["breakdown"] != "total", "status"]) == {
+        "suppressed_small_count"}

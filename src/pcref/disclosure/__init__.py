@@ -11,7 +11,8 @@ Public API:
 * :func:`round_to_base` — rounding to the nearest 5, halves up.
 * :func:`build_lines`, :func:`protect`, :func:`exposed_cells`, :class:`Line`,
   :class:`HiddenBounds` — the secondary-suppression engine for one table, its audit, and
-  what a reader knows about a hidden value.
+  what a reader knows about a hidden value; :func:`withhold_whole_table` for a table too
+  small to protect cell by cell (:class:`TableCannotBeProtected`).
 
 Method, sources and the attacker model: ``docs/methods/disclosure.md``.
 """
@@ -27,11 +28,20 @@ from pcref.disclosure.control import (
     SUPPRESSED_REFERENCE,
     SUPPRESSED_SECONDARY,
     SUPPRESSED_SMALL_COUNT,
+    SUPPRESSED_WHOLE_TABLE,
     apply,
 )
 from pcref.disclosure.policies import NHSE, POLICIES, PUBLIC, Policy, resolve_policy
 from pcref.disclosure.rounding import round_to_base
-from pcref.disclosure.secondary import HiddenBounds, Line, build_lines, exposed_cells, protect
+from pcref.disclosure.secondary import (
+    HiddenBounds,
+    Line,
+    TableCannotBeProtected,
+    build_lines,
+    exposed_cells,
+    protect,
+    withhold_whole_table,
+)
 
 __all__ = [
     "COMPARISON_PREFIXES",
@@ -47,13 +57,16 @@ __all__ = [
     "SUPPRESSED_REFERENCE",
     "SUPPRESSED_SECONDARY",
     "SUPPRESSED_SMALL_COUNT",
+    "SUPPRESSED_WHOLE_TABLE",
     "HiddenBounds",
     "Line",
     "Policy",
+    "TableCannotBeProtected",
     "apply",
     "build_lines",
     "exposed_cells",
     "protect",
     "resolve_policy",
     "round_to_base",
+    "withhold_whole_table",
 ]

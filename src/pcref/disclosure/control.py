@@ -19,7 +19,13 @@ import pandas as pd
 
 from pcref.disclosure.policies import Policy, resolve_policy
 from pcref.disclosure.rounding import round_to_base
-from pcref.disclosure.secondary import HiddenBounds, TableLayout, protect
+from pcref.disclosure.secondary import (
+    HiddenBounds,
+    TableCannotBeProtected,
+    TableLayout,
+    protect,
+    withhold_whole_table,
+)
 from pcref.stats._checks import (
     check_non_negative,
     check_not_missing,
@@ -33,6 +39,7 @@ ROUNDED = "rounded"
 SUPPRESSED_SMALL_COUNT = "suppressed_small_count"
 SUPPRESSED_SECONDARY = "suppressed_secondary"
 SUPPRESSED_REFERENCE = "suppressed_reference_suppressed"
+SUPPRESSED_WHOLE_TABLE = "suppressed_whole_table"
 #: Prefix of the bed-day status; the policy's minimum follows ("..._below_100").
 SUPPRESSED_BED_DAYS_PREFIX = "suppressed_bed_days_below_"
 
@@ -51,6 +58,11 @@ STATUSES: Mapping[str, str] = {
     SUPPRESSED_BED_DAYS_PREFIX + "<minimum>": (
         "Rates on the row are withheld because the occupied bed days are below the "
         "policy's minimum; counts are still published."
+    ),
+    SUPPRESSED_WHOLE_TABLE: (
+        "The table is so small that no choice of hidden cells could protect its small "
+        "counts (its totals, the 1-7 range and the published zeros would give them away), "
+        "so every count in it, zeros included, is withheld with the figures derived from it."
     ),
     SUPPRESSED_REFERENCE: (
         "Comparison figures (ratios, differences) on the row are withheld because the "
@@ -119,7 +131,10 @@ def apply(
             withheld when the reference group's figures are. Default: derived columns
             starting with one of :data:`COMPARISON_PREFIXES`.
         table_keys: Columns identifying independent tables (e.g. metric, period).
-            Secondary suppression works within each table.
+            Secondary suppression works within each table. A table where no choice of
+            hidden cells protects its small counts (a handful of people spread one or two
+            to a cell) has every count withheld, zeros included, with status
+            ``suppressed_whole_table``.
         dimensions: Columns whose labels place a row in its table: ``["group"]`` for a
             one-way breakdown, ``["ethnicity", "team"]`` for a two-way table. Each must
             contain the total label on its margin rows. Required when the policy has
@@ -159,6 +174,8 @@ def apply(
         ValueError: unknown policy; missing, non-numeric, negative or fractional counts
             (naming the column and row); duplicated cells; no table structure for a
             policy with secondary suppression; unknown reference group.
+        TableCannotBeProtected: declared lines inconsistent with the counts, so that even a
+            wholly withheld table gives a count away.
     """
     pol = resolve_policy(policy)
     if not isinstance(df, pd.DataFrame):
@@ -198,6 +215,8 @@ def apply(
     n = len(df)
     primary_any = np.zeros(n, dtype=bool)
     secondary_any = np.zeros(n, dtype=bool)
+    whole_table_any = np.zeros(n, dtype=bool)
+    whole_by_column: dict[str, np.ndarray] = {}
     hidden_by_column: dict[str, np.ndarray] = {}
     tables = _table_positions(df, keys)
     bounds = HiddenBounds.from_policy(pol)
@@ -206,6 +225,7 @@ def apply(
     for col in counts:
         primary = pol.is_primary(values[col])
         secondary = np.zeros(n, dtype=bool)
+        whole_table = np.zeros(n, dtype=bool)
         if pol.secondary_suppression:
             for t, pos in enumerate(tables):
                 if not primary[pos].any():
@@ -214,12 +234,18 @@ def apply(
                     layout = TableLayout(df, dims, totals, hierarchy)
                 if t not in lines_of:
                     lines_of[t] = layout.lines(pos)
-                _, extra = protect(values[col][pos], primary[pos], lines_of[t], bounds)
-                secondary[pos] = extra
-        hidden_by_column[col] = primary | secondary
+                try:
+                    _, extra = protect(values[col][pos], primary[pos], lines_of[t], bounds)
+                except TableCannotBeProtected:
+                    whole_table[pos] = withhold_whole_table(values[col][pos], lines_of[t])
+                else:
+                    secondary[pos] = extra
+        hidden_by_column[col] = primary | secondary | whole_table
         primary_any |= primary
         secondary_any |= secondary
-    count_hidden = primary_any | secondary_any
+        whole_table_any |= whole_table
+        whole_by_column[col] = whole_table
+    count_hidden = primary_any | secondary_any | whole_table_any
 
     derived_hidden = count_hidden.copy() if pol.suppress_derived else np.zeros(n, dtype=bool)
     bed_fail = _bed_day_failures(df, pol, bed_days_column, bed_day_rows)
@@ -268,9 +294,11 @@ def apply(
     bed_status = (
         f"{SUPPRESSED_BED_DAYS_PREFIX}{pol.min_bed_days:g}" if pol.min_bed_days is not None else ""
     )
+    # A withheld whole table says nothing cell by cell, so its status comes first.
     status = np.select(
-        [primary_any, secondary_any, bed_fail, reference_fail, rounded_any],
-        [SUPPRESSED_SMALL_COUNT, SUPPRESSED_SECONDARY, bed_status, SUPPRESSED_REFERENCE, ROUNDED],
+        [whole_table_any, primary_any, secondary_any, bed_fail, reference_fail, rounded_any],
+        [SUPPRESSED_WHOLE_TABLE, SUPPRESSED_SMALL_COUNT, SUPPRESSED_SECONDARY, bed_status,
+         SUPPRESSED_REFERENCE, ROUNDED],
         default=SHOWN,
     )
     headline = _display_column(display_column, derived, comparisons, counts, df)
@@ -302,10 +330,11 @@ def apply(
         "cells_suppressed_primary": int(
             sum(int(pol.is_primary(values[c]).sum()) for c in counts)
         ),
-        "cells_suppressed_secondary": int(
-            sum(int(hidden_by_column[c].sum()) for c in counts)
-            - sum(int(pol.is_primary(values[c]).sum()) for c in counts)
-        ),
+        "cells_suppressed_secondary": int(sum(
+            int((hidden_by_column[c] & ~pol.is_primary(values[c]) & ~whole_by_column[c]).sum())
+            for c in counts
+        )),
+        "cells_suppressed_whole_table": int(sum(int(whole_by_column[c].sum()) for c in counts)),
     }
     return out
 

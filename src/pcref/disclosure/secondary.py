@@ -100,6 +100,12 @@ class HiddenBounds:
         return cls(primary_low=low, primary_high=above - 1, secondary_low=max(above, 1))
 
 
+class TableCannotBeProtected(RuntimeError):
+    """No pattern of hidden cells protects a hidden count: the table's lines and the ranges a
+    reader knows from the statuses fix it whatever else is hidden (a very small table, or
+    lines that do not match the counts). :func:`withhold_whole_table` is the way out."""
+
+
 @dataclass(frozen=True)
 class Line:
     """A margin cell and the member cells that add up to it (positions in the table)."""
@@ -727,10 +733,11 @@ def protect(
         ``(hidden, secondary)``: all cells to hide, and those hidden by this step only.
 
     Raises:
-        RuntimeError: if some hidden cell could not be protected even by hiding every
-            publishable cell: the declared lines are inconsistent with the counts, or the
-            table is so small that the lines and the status ranges alone fix a cell (for
-            example a Total of 7 whose every breakdown is 1-7 and leaves no room).
+        TableCannotBeProtected: if some hidden cell could not be protected even by hiding
+            every publishable cell: the declared lines are inconsistent with the counts, or
+            the table is so small that the lines and the status ranges alone fix a cell (for
+            example a Total of 7 split into seven months of 1: seven ``*`` of at least 1
+            and a ``*`` Total of at most 7 leave one possible table).
     """
     start = np.asarray(primary, dtype=bool)
     table = _Table(np.asarray(values, dtype="float64"), start, lines, bounds or HiddenBounds())
@@ -750,7 +757,7 @@ def protect(
                 continue
             change = table.certificate(hidden, int(cell))
             if change is None:
-                raise RuntimeError(
+                raise TableCannotBeProtected(
                     f"secondary suppression could not protect hidden cell {int(cell)} (count "
                     f"{table.values[cell]:g}): even with every publishable cell hidden, the "
                     "lines and the ranges a reader knows from the statuses leave it one "
@@ -760,6 +767,34 @@ def protect(
             moved = change != 0
             hidden |= moved
             certified |= moved
+
+
+def withhold_whole_table(
+    values: Sequence[float] | np.ndarray, lines: Sequence[Line]
+) -> np.ndarray:
+    """Every count of a table that :func:`protect` cannot protect, zeros included, to be
+    withheld under one status that says nothing about the value behind it.
+
+    Cell by cell protection fails in tiny tables because the statuses themselves inform: a
+    ``*`` is 1-7 and a published 0 says which cells are empty. With every count hidden
+    alike a reader knows only that each is a whole number of at least 0, which no longer
+    pins any cell of a table whose lines come from counting (adding one more person to a
+    cell and to each of its margins is always possible). That is checked, not assumed: the
+    audit runs on the result with those bounds, and lines that still fix a cell (lines
+    inconsistent with the counts) raise :class:`TableCannotBeProtected`.
+    """
+    counts = np.asarray(values, dtype="float64")
+    hidden = ~np.isnan(counts)
+    knows_only_whole = HiddenBounds(primary_low=0, primary_high=None, secondary_low=0)
+    exposed = exposed_cells(counts, hidden, lines, knows_only_whole, primary=hidden)
+    if exposed.any():
+        cell = int(np.flatnonzero(exposed)[0])
+        raise TableCannotBeProtected(
+            f"even with every count of the table withheld, hidden cell {cell} (count "
+            f"{counts[cell]:g}) has one possible value: the declared lines are inconsistent "
+            "with the counts"
+        )
+    return hidden
 
 
 def exposed_cells(

@@ -408,7 +408,8 @@ def compute_metric(
     try:
         internal = _publishable(rows, metric, INTERNAL_POLICY, ctx, public=False)
         public = _publishable(rows, metric, PUBLIC_POLICY, ctx, public=True)
-    except ValueError as error:  # pcref.disclosure refusing the counts (e.g. fractions)
+    except (ValueError, RuntimeError) as error:
+        # pcref.disclosure refusing the counts (fractions), or lines that do not match them
         raise MetricError(f"metric {metric.id}: disclosure control: {error}") from None
     timings["disclosure_seconds"] = round(time.perf_counter() - started, 3)
     record: dict[str, Any] = {"unit_rows": unit_rows, **timings}

@@ -48,7 +48,8 @@ COMPARISON_COLUMNS = (
     "significance",
 )
 TABLE_KEYS = ("metric_id", "period", "statistic")
-_HIDDEN_COUNTS = (disclosure.SUPPRESSED_SMALL_COUNT, disclosure.SUPPRESSED_SECONDARY)
+_HIDDEN_COUNTS = (disclosure.SUPPRESSED_SMALL_COUNT, disclosure.SUPPRESSED_SECONDARY,
+                  disclosure.SUPPRESSED_WHOLE_TABLE)
 #: A share withheld because its margin (the denominator) is, though its own count is shown.
 SUPPRESSED_MARGIN = "suppressed_margin_suppressed"
 
