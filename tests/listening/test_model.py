@@ -157,3 +157,14 @@ def test_cli_reports_a_bad_file_with_row_and_column(write_labelled, tmp_path: Pa
     assert result.exit_code == 1
     assert "row 2, column 'Comment sentiment'" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_cli_says_when_there_are_too_few_respondents_to_hold_out(write_labelled, tmp_path):
+    path = write_labelled(labelled_rows(copies=2))  # 8 respondents
+    result = CliRunner().invoke(app, ["feedback", "train", "--labelled", str(path),
+                                      "--out", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "fewer than 20 respondents" in result.output
+    card = json.loads((tmp_path / "m" / CARD_FILE).read_text())
+    assert card["held_out"]["available"] is False
+    assert card["themes_learnt"] == [STAFF, FOOD, PARKING]  # 6 examples each

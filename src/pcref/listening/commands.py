@@ -31,9 +31,18 @@ def run_train(labelled: Path, out: Path, echo) -> int:
     try:
         data = read_labelled(labelled)
         held_out: dict = {"available": False}
+        trial = None
         if len(set(data.groups)) >= MIN_RESPONDENTS_FOR_HOLD_OUT:
             train, test = held_out_split(data)
-            trial = FeedbackModel.fit(data.subset(train))
+            try:
+                trial = FeedbackModel.fit(data.subset(train))
+            except ModelError as exc:  # the full file may still have enough to learn
+                held_out["reason"] = f"the training part alone has too little: {exc}"
+        else:
+            held_out["reason"] = (
+                f"fewer than {MIN_RESPONDENTS_FOR_HOLD_OUT} respondents; no held-out score"
+            )
+        if trial is not None:
             model_scores = evaluate_model(trial, data.subset(test))
             rule_scores = evaluate_rules(data.subset(test))
             held_out = {
@@ -46,9 +55,6 @@ def run_train(labelled: Path, out: Path, echo) -> int:
             echo(f"held-out scores ({TEST_FRACTION:.0%} of respondents):")
             echo(format_evaluations([model_scores, rule_scores]))
         else:
-            held_out["reason"] = (
-                f"fewer than {MIN_RESPONDENTS_FOR_HOLD_OUT} respondents; no held-out score"
-            )
             echo(f"note: {held_out['reason']}")
         model = FeedbackModel.fit(data)
     except (LabelledFileError, ModelError) as exc:
