@@ -319,6 +319,10 @@ def build_sample_results_run(run_id: str = "sample-run-1", *, current: bool = Tr
                 value=None, lower=None, upper=None, comparator="White", suppressed=True,
                 status="suppressed_small_count", display_value="*",
             ))
+        rows.append(_sample_figure(  # no population for "Not known": a count, no rate
+            run, s136, policy, group="Not known", numerator=40, denominator=None, value=None,
+            lower=None, upper=None, status="rounded; no_population_denominator",
+        ))
         for i, value in enumerate(SAMPLE_MONTHS):
             year, month = (2023, 4 + i) if i < 9 else (2024, i - 8)
             rows.append(_sample_figure(

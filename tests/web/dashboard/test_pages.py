@@ -103,6 +103,11 @@ def test_metric_page_shows_definition_sentences_charts_tables_and_sql(sample_res
         assert f'data-chart-spec="chart-spec-{key}"' in page
         assert f'<script id="chart-spec-{key}" type="application/json">' in page
     assert "Special cause: concern" in page  # April 2024, above the upper limit
+    # 146/13 = 11.23 +/- 2.66 (hand-worked in tests/web/conftest.py)
+    assert "Mean 11.2, process limits 8.6 to 13.9" in page
+    # "Not known" has a count but no population: no figure, and no comparison.
+    assert "No figure: there is no denominator for this group" in page
+    assert "Not compared" in page
     assert "Download these figures (CSV)" in page
 
 
@@ -111,6 +116,7 @@ def test_metric_page_for_a_proportion_has_a_funnel_plot_by_team(sample_results_r
     page = _text(client_for("viewer").get("/dashboard/metrics/access_referral_via_police/"))
     assert "By team: funnel plot, 2024-25" in page
     assert "Above the 99.8% limit" in page  # the crisis team: 200 of 1,000 against 10%
+    assert "Average 10.0 (%)" in page  # 300 of 3,000 referrals across the five teams
     assert "Download these figures (CSV)" not in page  # viewers cannot export
 
 
@@ -128,10 +134,13 @@ def test_csv_is_what_the_page_shows_with_the_metric_definition(sample_results_ru
         ("Asian or Asian British", "36.1", "28.9", "45.1", "36"),
         ("Other Ethnic Groups", "15.0", "12.0", "18.8", "15"),
         ("Mixed", "66.2", "53.0", "82.8", "5"),
+        ("Not known", "", "", "", "40"),
     ]
     page = response.content.decode()
-    for row in by_group:
+    for row in by_group[:-1]:
         assert f"{row['lower']} to {row['upper']}" in page
+    assert "nan" not in response.content.decode().lower().replace("nhsuk-", "")
+    assert "nan" not in "".join(",".join(r.values()) for r in rows).lower()
     assert {r["metric_id"] for r in rows} == {"mha_s136"}
     assert {r["unit"] for r in rows} == {"per 100,000 population"}
     assert {r["run_id"] for r in rows} == {"sample-run-1"}

@@ -148,7 +148,7 @@ def group_section(metric: Any, rows: pd.DataFrame, breakdown: str, period: str) 
             count_text(row["denominator"]),
         ]
         if comparing:
-            cells.append(row["significance"] or "")
+            cells.append(row["significance"] or ("*" if row["withheld"] else "Not compared"))
         table_rows.append(cells)
         section.download.append({"table": "by group", "period": period, **row})
     section.table = Table(caption=f"{metric.title}: {heading.lower()}", head=head,
@@ -177,7 +177,7 @@ def ratio_section(metric: Any, rows: pd.DataFrame, breakdown: str, period: str) 
         return None
     shown = shown_frame(rows)
     shown = shown.loc[shown["group"] != reference].reset_index(drop=True)
-    shown = shown.loc[shown["comparator"].notna() | shown["withheld"]].reset_index(drop=True)
+    shown = shown.loc[(shown["comparator"] != "") | shown["withheld"]].reset_index(drop=True)
     section = Section(key="ratios", heading=f"Compared with {reference}, {period}",
                       notes=_notes(shown))
     table_rows = []
@@ -237,6 +237,11 @@ def trend_section(metric: Any, months: pd.DataFrame) -> Section | None:
         section.chart = charts.spc_chart(points, title=f"{metric.title} by month",
                                          description=description, unit=metric.unit)
         section.chart_summary = description
+        section.notes.insert(0, (
+            f"Mean {last['mean']:.1f}, process limits {last['lpl']:.1f} to {last['upl']:.1f} "
+            f"({metric.unit}), worked out from the monthly values as shown; the latest month "
+            f"is {last['point_label'].lower()}."
+        ))
         if len(points) < 13:
             section.notes.append(
                 "Fewer than 13 months: the limits are trial limits (Making Data Count)."
@@ -326,8 +331,10 @@ def funnel_section(
             unit=metric.unit, size_title=size_title,
         )
         section.chart_summary = description
+        baseline = lines.loc[lines["line"] == "baseline", "limit"].iloc[0]
         section.notes.append(
-            "Limits are worked out from the published (rounded) counts of the teams shown."
+            f"Average {baseline:.1f} ({metric.unit}); the limits are worked out from the "
+            "published (rounded) counts of the teams shown."
         )
     else:
         section.unavailable = (
@@ -476,11 +483,11 @@ def download_rows(
                 "upper": upper,
                 "numerator": _csv_number(row["numerator"]),
                 "denominator": _csv_number(row["denominator"]),
-                "comparator": row["comparator"] or "",
+                "comparator": row["comparator"],
                 "ratio": row["ratio_text"],
                 "ratio_lower": ratio_lower,
                 "ratio_upper": ratio_upper,
-                "significance": row["significance"] or "",
+                "significance": row["significance"],
                 "spc_point": row.get("spc_point", ""),
                 "funnel": row.get("funnel", ""),
                 "status": row["status"],

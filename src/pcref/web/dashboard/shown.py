@@ -44,6 +44,11 @@ SHOWN_COLUMNS = (
     "ratio_interval_text",
     "status",
 )
+#: Columns of a shown frame that hold words.
+TEXT_COLUMNS = (
+    "group", "subgroup", "statistic", "comparator", "significance", "display_value",
+    "value_text", "interval_text", "ratio_text", "ratio_interval_text", "status",
+)
 
 
 def missing(value: Any) -> bool:
@@ -133,7 +138,11 @@ def shown_frame(rows: pd.DataFrame | list[dict[str, Any]]) -> pd.DataFrame:
     """Results rows (a frame or a list of mappings) as shown: one row each, same order,
     with the columns of :data:`SHOWN_COLUMNS`."""
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
-    return pd.DataFrame([shown_row(r) for r in records], columns=list(SHOWN_COLUMNS))
+    frame = pd.DataFrame([shown_row(r) for r in records], columns=list(SHOWN_COLUMNS))
+    # Text columns hold "" for "none", never NaN (pandas would print it as "nan").
+    for column in TEXT_COLUMNS:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+    return frame
 
 
 def count_text(number: float) -> str:
