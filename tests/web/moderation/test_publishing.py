@@ -178,3 +178,14 @@ def test_the_feedback_list_files_each_item_under_its_status(make_submission, cli
     assert done.reference in listed("published")
     assert listed("private").count("Publish me") == 0
     assert later.reference in listed("nonsense")  # an unknown status shows the default list
+
+
+@pytest.mark.django_db
+def test_sentiment_is_suggested_and_the_saved_choice_wins(make_submission, client_for):
+    submission = make_submission(what_could_be_better="Staff were rude and unhelpful, terrible")
+    client = client_for("moderator")
+    url = reverse("moderation:moderate", kwargs={"reference": submission.reference})
+    assert 'value="negative" checked' in client.get(url).content.decode()
+    _moderate(client, submission, sentiment="neutral", decision="to_moderate")
+    page = client.get(url).content.decode()
+    assert 'value="neutral" checked' in page and 'value="negative" checked' not in page

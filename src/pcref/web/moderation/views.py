@@ -266,7 +266,6 @@ def moderate(request: HttpRequest, reference: str) -> HttpResponse:
                 for field, label in ANSWERS
             ],
             "form": form,
-            "themes_available": bool(choices),
             "review_pending": workflow.review_pending(submission),
             "needs_review": workflow.needs_review(submission),
             "review": workflow.review_of(submission),
@@ -393,7 +392,6 @@ def entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "entry_form": form,
             "update_form": update_form,
             "form": bound if bound.is_bound else None,
-            "themes_available": bool(choices["theme_choices"]),
             "back_link": reverse("moderation:entries"),
         },
     )
