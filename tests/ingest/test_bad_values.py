@@ -7,9 +7,12 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from pcref import codelists
 from pcref.cli import app
+from pcref.contract import load_contract
 from pcref.ingest import validate
-from pcref.ingest.checks import explain_date
+from pcref.ingest.checks import explain_date, row_checks
+from pcref.ingest.reader import StagedTable
 
 runner = CliRunner()
 
@@ -46,7 +49,7 @@ def test_excel_serial_date_reads_as_the_date_excel_shows():
     [
         ("MHS001MPI", "EthnicCategory", "Q", None),
         ("MHS401MHActPeriod", "LegalStatusCode", "3", "leading zero lost"),
-        ("MHS001MPI", "LanguageCodePreferred", "EN", "wrong case; 'en' is a code"),
+        ("MHS001MPI", "EthnicCategory", "a", "wrong case; 'A' is a code"),
         ("MHS001MPI", "Gender", " 1", "surrounding spaces"),
     ],
 )
@@ -56,6 +59,47 @@ def test_unknown_codes(extract, tmp_path, rejected, table, column, value, hint):
                        column=column, row=2, says=(repr(value), "expected a code from the"))
     note = outcome.finding["examples"][0]["note"]
     assert note is None if hint is None else hint in note
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "hint"),
+    [
+        ("MHS001MPI", "LanguageCodePreferred", "EN", "wrong case; 'en' is a code"),
+        ("MHS001MPI", "LanguageCodePreferred", "syl", None),  # Sylheti: not in ISO 639-1
+        ("MHS101Referral", "SourceOfReferralMH", "N2", None),
+    ],
+)
+def test_codes_outside_an_incomplete_list_are_warnings(extract, tmp_path, table, column, value,
+                                                       hint):
+    # preferred_language and source_of_referral are marked complete: false in the code-list
+    # index: a code they lack may be real, so the extract is loaded and the code reported.
+    extract.tables[table][0][column] = value
+    report = validate(extract.write(tmp_path))
+    assert not report.fatal
+    [finding] = report.findings
+    assert (finding.rule.id, finding.rule.severity) == ("code_not_in_incomplete_list", "warning")
+    assert (finding.column, finding.count) == (column, 1)
+    example = finding.examples[0]
+    assert (example.row, example.value) == (2, value)
+    assert example.note == hint
+    message = finding.messages()[0]
+    assert message.startswith(f"{table}.csv row 2") and f"column {column}" in message
+    assert "a list marked incomplete, so the value is loaded" in message
+
+
+def test_only_lists_marked_incomplete_warn_on_codes_outside_them():
+    code_fields = [(t, f) for t in load_contract().tables.values() for f in t.fields.values()
+                   if f.type == "code"]
+    incomplete = {f.name for _, f in code_fields if not codelists.info(f.codelist)["complete"]}
+    # The index marks these four lists complete: false (see docs/code-lists.md).
+    assert incomplete == {"LanguageCodePreferred", "SourceOfReferralMH",
+                          "CommTreatOrdEndReason", "RestraintInjuryPatient"}
+    for table, spec in code_fields:
+        staged = StagedTable(table, None, None, frozenset(table.fields), loaded=True)
+        rules = {c.rule_id for c in row_checks(staged) if c.column == spec.name}
+        outside = rules & {"unknown_code", "code_not_in_incomplete_list"}
+        assert outside == {"code_not_in_incomplete_list" if spec.name in incomplete
+                           else "unknown_code"}, spec.name
 
 
 def test_duplicate_keys_counted_as_repeats(extract, tmp_path, rejected):

@@ -185,8 +185,15 @@ def _field_checks(spec: Field, column: str) -> Iterable[RowCheck]:
     elif spec.type == "code":
         valid = codelists.codes(spec.codelist)
         in_list = (f"SELECT code FROM {CODE_TABLE} WHERE list = {literal(spec.codelist)}")
-        yield check("unknown_code", f"{column} NOT IN ({in_list})",
-                    f"a code from the {spec.codelist} list ({describe_codes(valid)})",
+        expected = f"a code from the {spec.codelist} list ({describe_codes(valid)})"
+        # A list known or suspected to lack valid codes cannot tell a real code it misses
+        # from a wrong one: warn and load rather than reject the extract.
+        if codelists.info(spec.codelist)["complete"]:
+            rule_id = "unknown_code"
+        else:
+            rule_id = "code_not_in_incomplete_list"
+            expected += ", a list marked incomplete, so the value is loaded"
+        yield check(rule_id, f"{column} NOT IN ({in_list})", expected,
                     explain=lambda value, valid=valid: explain_code(value, valid))
         for code in codelists.info(spec.codelist)["unknown_codes"]:
             code = str(code)

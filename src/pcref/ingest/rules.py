@@ -79,7 +79,8 @@ RULES: tuple[Rule, ...] = (
          "A number is below the contract's minimum or above its maximum."),
     Rule("unknown_code", _FATAL, "value",
          "A coded field holds a value that is not in its code list (the report points out "
-         "leading zeros lost by Excel, lower case and stray spaces)."),
+         "leading zeros lost by Excel, lower case and stray spaces). Lists marked incomplete "
+         "in the code-list index give code_not_in_incomplete_list (a warning) instead."),
     Rule("pattern_mismatch", _FATAL, "value",
          "A text field does not match the contract's pattern (ODS code, LSOA code, ICD-10 "
          "code, ...)."),
@@ -114,6 +115,12 @@ RULES: tuple[Rule, ...] = (
          "An optional field is blank: a recording gap, reported per column because "
          "completeness of ethnicity, language, religion and disability recording is itself a "
          "PCREF measure."),
+    Rule("code_not_in_incomplete_list", _WARNING, "value",
+         "A coded field holds a value that is not in its code list, and the code-list index "
+         "marks that list incomplete (complete: false: it is known or suspected to lack valid "
+         "codes, e.g. preferred language, source of referral), so the value may be a real "
+         "code. It is loaded as sent and reported with the same hints as unknown_code "
+         "(leading zeros, case, spaces); the engine treats it as no match in the list."),
     Rule("code_not_stated_or_known", _WARNING, "value",
          "A coded field holds a valid code that records a gap rather than a value: not "
          "stated (asked and declined) or not known. Ethnic category Z and 99, disability ZZ, "
