@@ -16,6 +16,7 @@ first run loaded is always current, so once anything is loaded exactly one run i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import time
 from collections.abc import Mapping
@@ -36,8 +37,7 @@ from pcref.web.dashboard.models import (
     ResultsRun,
 )
 
-#: Rows written per INSERT: large enough to be quick, small enough for SQLite's and
-#: PostgreSQL's limits on parameters per statement.
+#: Rows sent to the database at a time.
 BATCH_SIZE = 2000
 #: run.json's name for each view -> the disclosure policy its rows carry in the app.
 _VIEWS = {"internal": INTERNAL_POLICY, "public": PUBLIC_POLICY}
@@ -244,20 +244,30 @@ def _metric_fields(metric: Any) -> dict[str, Any]:
 
 def _load_figures(run: ResultsRun, metrics: dict[str, Metric], policy: str,
                   table: pa.Table) -> int:
-    """Write ``table``'s rows as Figures of ``run`` under ``policy``, in batches."""
+    """Write ``table``'s rows as Figures of ``run`` under ``policy``, in batches.
+
+    One parameterised INSERT per batch (``executemany``) rather than ``bulk_create``: the
+    rows are already checked and typed by the results schema, and building a model object
+    per row was most of the loading time (about 1,800 rows/s against several times that)."""
+    from django.db import connection
+
     columns = [c for c in table.column_names if c not in _KEY_COLUMNS]
+    fields = {f.name: f.column for f in Figure._meta.concrete_fields}
+    names = [fields["run"], fields["metric"], fields["disclosure_policy"],
+             *(fields[c] for c in columns)]
+    sql = (f"INSERT INTO {connection.ops.quote_name(Figure._meta.db_table)} "
+           f"({', '.join(connection.ops.quote_name(n) for n in names)}) "
+           f"VALUES ({', '.join(['%s'] * len(names))})")
+    metric_keys = {metric_id: metric.pk for metric_id, metric in metrics.items()}
     values = [table.column(c).to_pylist() for c in columns]
-    metric_ids = table.column("metric_id").to_pylist()
-    batch: list[Figure] = []
-    for metric_id, *row in zip(metric_ids, *values, strict=True):
-        fields = {c: (None if isinstance(v, float) and math.isnan(v) else v)
-                  for c, v in zip(columns, row, strict=True)}
-        batch.append(Figure(run=run, metric=metrics[metric_id], disclosure_policy=policy,
-                            **fields))
-        if len(batch) == BATCH_SIZE:
-            Figure.objects.bulk_create(batch)
-            batch = []
-    Figure.objects.bulk_create(batch)
+    rows = (
+        (run.pk, metric_keys[metric_id], policy,
+         *(None if isinstance(v, float) and math.isnan(v) else v for v in row))
+        for metric_id, *row in zip(table.column("metric_id").to_pylist(), *values, strict=True)
+    )
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, BATCH_SIZE)):
+            cursor.executemany(sql, batch)
     return table.num_rows
 
 
