@@ -1,1 +1,2 @@
-"""Dashboards of a loaded results run. For now, the landing page only."""
+"""Dashboards of loaded results runs: the landing page, About the data, and the pages of
+figures (biggest gaps, metrics, teams, data quality). Aggregates only (models.py)."""
