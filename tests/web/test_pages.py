@@ -68,6 +68,46 @@ NOT_PAGES.update(
 )
 
 
+# engagement: pages without arguments here; pages about one member (signed link), topic,
+# contribution, group, meeting or assessment need data (tests/web/engagement/, and with axe
+# in tests/web/system/test_engagement_pages.py). Downloads are not pages.
+PAGE_VIEWER.update(
+    {
+        "engagement:network_join": "anonymous",
+        "engagement:network_joined": "anonymous",
+        "engagement:request_link": "anonymous",
+        "engagement:link_sent": "anonymous",
+        "engagement:member_erased": "anonymous",
+        "engagement:hub": "anonymous",
+        "engagement:hub_suggest_topic": "anonymous",
+        "engagement:hub_thanks": "anonymous",
+        "engagement:network_members": "pcref_lead",
+        "engagement:consent_wording": "pcref_lead",
+        "engagement:hub_moderation": "moderator",
+        "engagement:hub_new_topic": "moderator",
+        "engagement:hub_blocks": "moderator",
+        "engagement:groups": "pcref_lead",
+        "engagement:toc_assessments": "pcref_lead",
+        "engagement:toc_new": "pcref_lead",
+    }
+)
+NOT_PAGES.update(
+    {
+        "engagement:member_download": "a JSON or CSV download (test_self_service.py)",
+        "engagement:network_export": "a CSV download (test_staff_network.py)",
+        **{
+            name: "needs a member, post, group, meeting or assessment (tests/web/engagement/)"
+            for name in (
+                "engagement:member_details", "engagement:member_consent",
+                "engagement:member_erase", "engagement:hub_topic", "engagement:hub_contribute",
+                "engagement:hub_report", "engagement:moderate_contribution",
+                "engagement:moderate_topic", "engagement:group", "engagement:group_add_member",
+                "engagement:new_meeting", "engagement:meeting", "engagement:toc_assessment",
+            )
+        },
+    }
+)
+
 def test_every_url_is_either_a_checked_page_or_explained(all_url_names):
     assert set(all_url_names) == set(PAGE_VIEWER) | set(NOT_PAGES)
 
