@@ -99,7 +99,7 @@ def step(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
         form = form_class(request.POST, **earlier)
         skipping = current.skippable and "skip" in request.POST
         if skipping or form.is_valid():
-            if request.POST.get(HONEYPOT_FIELD):
+            if form.filled_by_a_program():
                 draft.filled_by_a_program = True
             answers = dict.fromkeys(form.fields, "") if skipping else dict(form.cleaned_data)
             answers.pop(HONEYPOT_FIELD, None)
