@@ -368,3 +368,91 @@ def sample_results_run(db):
 def make_sample_results_run(db):
     """:func:`build_sample_results_run`, for tests that need more than one run."""
     return build_sample_results_run
+
+
+# --- team profiles and data quality: a run of a hand-made warehouse ---------------------------
+# Two teams whose caseloads are worked out by hand (tests/web/test_team_pages.py):
+# Alpha team: 53 people, religion Christian 30, Muslim 3, No religion 20; all White British,
+#   English, no interpreter needed.
+# Beta team: 50 people, Christian 25, Muslim 10, No religion 15; the first 30 White British,
+#   the last 20 with no ethnic category recorded; 5 of them prefer Polish and need an
+#   interpreter, the rest English and no interpreter.
+# Contacts alternate between May (Q1) and October (Q3) 2024.
+TEAM_RUN_METRICS = ("team_caseload", "dq_ethnicity_recorded", "dq_religion_recorded")
+TEAM_PLAN = {"T1": {"C": 30, "G": 3, "L": 20}, "T2": {"C": 25, "G": 10, "L": 15}}
+
+
+def build_team_warehouse(path) -> None:
+    """A DuckDB warehouse of every contract table holding the two teams above."""
+    import duckdb
+    import pandas as pd
+
+    from pcref.contract import load_contract
+
+    contract = load_contract()
+    people, contacts, religion = [], [], []
+    for team, groups in TEAM_PLAN.items():
+        number = 0
+        for code, count in groups.items():
+            for _ in range(count):
+                pid = f"{team}-{number}"
+                polish = team == "T2" and number < 5
+                people.append({
+                    "Person_ID": pid, "OrgIDProv": "RXY", "AgeRepPeriodEnd": 40,
+                    "EthnicCategory": None if team == "T2" and number >= 30 else "A",
+                    "LanguageCodePreferred": "pl" if polish else "en",
+                    "InterpreterRequired": "Y" if polish else "N",
+                })
+                contacts.append({
+                    "UniqCareContID": f"C-{pid}", "UniqServReqID": "R1", "Person_ID": pid,
+                    "UniqCareProfTeamID": team, "AttendOrDNACode": "5",
+                    "CareContDate": "2024-05-01" if number % 2 else "2024-10-01",
+                })
+                religion.append({"Person_ID": pid, "ReligiousAffiliationGroup": code,
+                                 "SocPerCircumstanceRecDate": "2023-01-01"})
+                number += 1
+    rows = {
+        "team": [{"UniqCareProfTeamID": "T1", "TeamName": "Alpha team"},
+                 {"UniqCareProfTeamID": "T2", "TeamName": "Beta team"}],
+        "MHS001MPI": people, "MHS201CareContact": contacts,
+        "MHS011SocPerCircumstances": religion,
+    }
+    con = duckdb.connect(str(path))
+    try:
+        for table in contract.tables.values():
+            columns = table.warehouse_columns
+            con.execute(f'CREATE TABLE "{table.name}" ('
+                        + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
+            if table.name not in rows:
+                continue
+            frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows[table.name]],
+                                 dtype=object)
+            con.register("rows_to_insert", frame)
+            select = ", ".join(f'CAST("{c}" AS {t})' for c, t in columns.items())
+            con.execute(f'INSERT INTO "{table.name}" SELECT {select} FROM rows_to_insert')
+            con.unregister("rows_to_insert")
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def team_results_run_folder(tmp_path_factory):
+    """A results run of :func:`build_team_warehouse` for 2024-25 (team_caseload and two
+    recording-quality metrics), as ``pcref compute`` writes it."""
+    from pcref.metrics import engine
+    from pcref.metrics.periods import parse_periods
+
+    folder = tmp_path_factory.mktemp("team-run")
+    build_team_warehouse(folder / "warehouse.duckdb")
+    computed = engine.run(folder / "warehouse.duckdb", parse_periods("2024-25"),
+                          folder / "results", list(TEAM_RUN_METRICS))
+    assert not computed.failed, computed.record["metrics"]
+    return folder / "results"
+
+
+@pytest.fixture
+def team_results_run(db, team_results_run_folder):
+    """:func:`team_results_run_folder` loaded with ``pcref load``'s loader: the current run."""
+    from pcref.web.dashboard.loading import load_run
+
+    return load_run(team_results_run_folder).run

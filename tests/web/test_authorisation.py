@@ -37,6 +37,10 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "dashboard:gaps": RESULTS_READERS,
     "dashboard:metric": RESULTS_READERS,
     "dashboard:metric_csv": frozenset({"analyst", "pcref_lead"}),
+    # team profiles and data quality: results readers
+    "dashboard:teams": RESULTS_READERS,
+    "dashboard:team": RESULTS_READERS,
+    "dashboard:data_quality": RESULTS_READERS,
     # engagement: public network and hub pages; staff pages by permission
     "engagement:network_join": EVERYONE,
     "engagement:network_joined": EVERYONE,
@@ -121,6 +125,8 @@ URL_ARGUMENTS.update(
     }
 )
 
+# team profiles: a team (no run is loaded here, so allowed people get 404, not 403)
+URL_ARGUMENTS.update({"dashboard:team": {"team": "beta-team"}})
 # dashboard: a metric id (no run is loaded here, so allowed people get 404, not 403)
 URL_ARGUMENTS.update(
     {

@@ -32,7 +32,6 @@ NOT_PAGES = {
     "accounts:sign_in_code": "needs a password step first (test_two_factor.py)",
     "accounts:two_factor_turn_off": "needs a device (test_two_factor.py)",
 }
-
 # moderation: pages without arguments are checked like every other; pages about one
 # submission or entry need data (tests/web/moderation/).
 PAGE_VIEWER.update(
@@ -54,6 +53,11 @@ NOT_PAGES.update(
         )
     }
 )
+
+# team profiles and data quality: the list and data-quality pages here (no run loaded); a
+# team's page needs a run with that team (tests/web/test_team_pages.py).
+PAGE_VIEWER.update({"dashboard:teams": "viewer", "dashboard:data_quality": "analyst"})
+NOT_PAGES.update({"dashboard:team": "needs a results run with the team (test_team_pages.py)"})
 
 # feedback: the public form's pages take a language (or form) and a page name, and most
 # need the earlier pages answered; they are checked in tests/web/feedback/ and walked with
@@ -140,7 +144,8 @@ def test_the_header_shows_only_what_the_role_may_use(client_for):
         return re.findall(r'class="nhsuk-header__navigation-link" href="[^"]+"[^>]*>'
                           r"(?:<strong[^>]*>)?([^<]+)<", menu.group(0))
 
-    assert nav("viewer") == ["Home", "Dashboard", "Your account"]
+    assert nav("viewer") == ["Home", "Dashboard", "Team profiles", "Data quality",
+                             "Your account"]
     assert nav("administrator") == ["Home", "Audit log", "Your account"]
     assert nav("moderator") == ["Home", "Hub moderation", "Feedback moderation", "Your account"]
     assert nav("anonymous") == []

@@ -114,6 +114,14 @@ IN_JOURNEYS |= {
     "moderation:review", "moderation:contact_details", "moderation:moderate",
     "moderation:respond", "moderation:entry_edit", "you_said_we_did:entry",
 }  # fmt: skip
+# team profiles and data quality: here with no results run loaded; with one loaded, in
+# test_team_pages.py.
+VISITS += [
+    ("teams-no-run", "/dashboard/teams/", "viewer", 200),
+    ("data-quality-no-run", "/dashboard/data-quality/", "analyst", 200),
+]
+VISITED_URL_NAMES |= {"dashboard:teams", "dashboard:data_quality"}
+IN_JOURNEYS |= {"dashboard:team"}
 
 def test_every_url_is_visited(all_url_names):
     assert set(all_url_names) == VISITED_URL_NAMES | IN_JOURNEYS | NOT_HTML

@@ -21,6 +21,9 @@ from pcref.web.accounts.roles import (
 NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("core:start", "Home", None),
     ("dashboard:index", "Dashboard", VIEW_RESULTS),
+    # team profiles and data quality
+    ("dashboard:teams", "Team profiles", VIEW_RESULTS),
+    ("dashboard:data_quality", "Data quality", VIEW_RESULTS),
     ("core:audit_log", "Audit log", VIEW_AUDIT_LOG),
     # engagement: co-creation network, hub, partnership groups
     ("engagement:network_members", "Co-creation network", MANAGE_PCREF_PLAN),
