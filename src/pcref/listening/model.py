@@ -122,7 +122,8 @@ class FeedbackModel:
             if label != NO_USABLE_TEXT and counts[label] >= MIN_EXAMPLES
         )
         not_learnt = {
-            label: f"{int(counts[label])} positive comments (fewer than {MIN_EXAMPLES})"
+            label: f"{int(counts[label])} positive comment{'' if counts[label] == 1 else 's'} "
+            f"(fewer than {MIN_EXAMPLES})"
             for label in data.themes.columns
             if label != NO_USABLE_TEXT and label not in learnt
         }
