@@ -21,6 +21,7 @@ from pcref.stats.funnel import funnel_limits, funnel_significance
 from pcref.web.dashboard import charts
 from pcref.web.dashboard.gaps import comparison_sentence
 from pcref.web.dashboard.shown import count_text, missing, shown_frame
+from pcref.web.engagement.member_export import spreadsheet_safe
 
 #: Breakdowns in words, for filters and headings.
 BREAKDOWN_LABELS = {
@@ -454,11 +455,18 @@ def _limits(text: str) -> tuple[str, str]:
     return lower, upper
 
 
+#: Download columns holding words, made safe to open in a spreadsheet (team and group
+#: names come from the trust's data).
+_DOWNLOAD_TEXT = ("metric_title", "unit", "statistic", "group", "comparator", "significance",
+                  "status")
+
+
 def download_rows(
     metric: Any, page: MetricPage, *, run_id: str, disclosure_policy: str
 ) -> list[dict[str, str]]:
     """The CSV download: every row of every table on the page, numbers exactly as shown
-    (withheld values as ``*``), with the metric's metadata on every row."""
+    (withheld values as ``*``), with the metric's metadata on every row. Words that a
+    spreadsheet would take for a formula are quoted (``spreadsheet_safe``)."""
     out = []
     for section in page.sections:
         for row in section.download:
@@ -492,4 +500,5 @@ def download_rows(
                 "funnel": row.get("funnel", ""),
                 "status": row["status"],
             })
+            out[-1].update({k: spreadsheet_safe(out[-1][k]) for k in _DOWNLOAD_TEXT})
     return out
