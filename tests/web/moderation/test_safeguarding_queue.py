@@ -1,6 +1,8 @@
 """The safeguarding queue and review: what lands in it, its order, assigning, outcomes with
 notes, contact details only when the person agreed, and the audit trail of every action."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -56,6 +58,11 @@ def test_the_queue_page_shows_waiting_time_categories_and_marked_words(make_subm
     make_submission(what_could_be_better="He <b>hit me</b> and I want to die", hours_ago=3.2)
     html = client_for("moderator").get(reverse("moderation:queue")).content.decode()
     assert "3 hours ago" in html
+    assert "Overdue" not in html
+    make_submission(what_could_be_better="I want to die", hours_ago=25)
+    html = client_for("moderator").get(reverse("moderation:queue")).content.decode()
+    assert "1 day ago" in html
+    assert len(re.findall(r'nhsuk-tag--red">\s*Overdue\s*<', html)) == 1
     assert "Suicide" in html and "Violence" in html
     assert "<mark>want to die</mark>" in html
     assert "<b>hit" not in html  # what the public typed is never markup

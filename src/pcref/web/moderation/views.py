@@ -75,6 +75,7 @@ def _queue_row(submission: Any, now: Any) -> dict[str, Any]:
     return {
         "submission": submission,
         "waiting": time_since(submission.received_at, now),
+        "overdue": now - submission.received_at > workflow.REVIEW_WITHIN,
         "categories": _category_labels(submission.safeguarding_categories),
         "matched": sorted(set(matched), key=str.lower),
         "raised_by_moderator": bool(review and review.raised_by_moderator),
@@ -97,6 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "waiting": [_queue_row(s, now) for s in waiting],
             "reviewed": [_queue_row(s, now) for s in reviewed[:20]],
             "to_moderate": workflow.to_moderate().count(),
+            "review_within_hours": int(workflow.REVIEW_WITHIN.total_seconds() // 3600),
         },
     )
 

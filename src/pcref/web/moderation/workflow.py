@@ -11,6 +11,7 @@ audit log (:func:`pcref.web.core.audit.record`). The rules that matter most for 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +28,11 @@ from pcref.web.moderation.models import (
     TimelineAction,
     TimelineEvent,
 )
+
+#: How soon an item in the safeguarding queue should be reviewed; older waiting items are
+#: marked overdue. Care Opinion's moderators scan their queue for risk daily
+#: (notes/feedback-ui.md §5.1); a trust with its own standard changes this.
+REVIEW_WITHIN = timedelta(hours=24)
 
 
 class NotAllowed(Exception):
