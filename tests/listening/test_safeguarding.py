@@ -44,6 +44,9 @@ URGENT = {
         "nobody would miss me if i was gone",
         "i feel like giving up on life",
         "i want to go to sleep and never wake up",
+        "Chcę się zabić",  # Polish: I want to kill myself
+        "mam mysli samobojcze",  # Polish without diacritics: I have suicidal thoughts
+        "\u0a16\u0a41\u0a26\u0a15\u0a41\u0a36\u0a40 \u0a2c\u0a3e\u0a30\u0a47",  # Punjabi
     ],
     "self_harm": [
         "I self harm when I get home from the ward",
@@ -79,6 +82,7 @@ URGENT = {
         "he had a knife",
         "he is violent when he drinks",
         "i got beaten up outside the unit",
+        "mąż mnie bije i bił mnie wczoraj",  # Polish: my husband beats me
         "i was pushed down the stairs",
         "a patient spat at me",
         "i am being hurt at home",
@@ -130,6 +134,8 @@ NOT_URGENT = [
     "Nothing could be better, it was perfect",
     "My son was seen quickly and the nurse was lovely with him",
     "At the end it was fine and I went home happy",
+    "Obsługa była bardzo miła, dziękuję",  # Polish: the staff were very kind, thank you
+    "\u0a38\u0a1f\u0a3e\u0a2b \u0a2c\u0a39\u0a41\u0a24 \u0a35\u0a27\u0a40\u0a06 \u0a38\u0a40",
 ]
 
 
@@ -158,6 +164,15 @@ def test_ordinary_comments_are_not_urgent(phrase: str) -> None:
 def test_figurative_abuse_is_flagged_by_decision() -> None:
     """ "Abused by" is how people disclose abuse; the figurative use costs a moderator a minute."""
     assert screen("I was abused by the parking charges").categories == ("abuse",)
+
+
+def test_punjabi_matches_with_either_form_of_the_nukta_letters() -> None:
+    """ਸ਼ is one code point (U+0A36) or ਸ + nukta; Unicode normalisation gives the second."""
+    assert screen("\u0a36\u0a4b\u0a36\u0a23").categories == ("abuse",)
+    assert screen("\u0a38\u0a3c\u0a4b\u0a38\u0a3c\u0a23").categories == ("abuse",)
+    assert screen("\u0a16\u0a41\u0a26\u0a15\u0a41\u0a38\u0a3c\u0a40").categories == (
+        "suicide",
+    )
 
 
 def test_negation_does_not_clear_a_flag() -> None:

@@ -447,6 +447,84 @@ RULES: tuple[Rule, ...] = (
         rf"(?:on|onto){_}the{_}streets?)\b",
         ("he went missing from the ward", "discharged with nowhere to live", "sleeping rough"),
     ),
+    # --- the form's other languages (Polish, Punjabi): core terms only, for community review.
+    # Typed with or without Polish diacritics; Punjabi in Gurmukhi (no word boundaries: vowel
+    # signs are not word characters) or romanised. English rules are far fuller.
+    Rule(
+        "pl-suicide",
+        "suicide",
+        "Polish (for community review): suicide, killing oneself, wanting to die",
+        r"\b(?:samob[oó]j\w*|zabi[cć][\W_]+si[eę]|si[eę][\W_]+zabi[cć]|zabij[eę][\W_]+si[eę]|"
+        r"chc[eę][\W_]+umrze[cć]|odebra[cć][\W_]+sobie[\W_]+[zż]ycie)",
+        ("mam myśli samobójcze", "chce sie zabic", "chcę umrzeć"),
+    ),
+    Rule(
+        "pl-self-harm",
+        "self_harm",
+        "Polish (for community review): self-harm, cutting oneself, overdose",
+        r"\b(?:samookalecz\w*|okalecz\w*|tn[eę][\W_]+si[eę]|przedawkow\w*)",
+        ("samookaleczenie", "znowu tnę się", "przedawkowałam leki"),
+    ),
+    Rule(
+        "pl-abuse-violence",
+        "violence",
+        "Polish (for community review): violence, being hit or beaten",
+        r"\b(?:przemoc\w*|bi(?:je|ł|l|ła|la)[\W_]+mnie|pobi(?:ł|l|ła|la|ty|ta|to)\w*)",
+        ("przemoc domowa", "mąż bije mnie", "zostałam pobita"),
+    ),
+    Rule(
+        "pl-abuse-sexual",
+        "abuse",
+        "Polish (for community review): rape, sexual abuse",
+        r"\b(?:zgwa[lł]c\w*|gwa[lł]t\w*|wykorzyst\w*[\W_]+seksual\w*|molest\w*)",
+        ("zgwałcił mnie", "wykorzystywanie seksualne"),
+    ),
+    Rule(
+        "pl-threats",
+        "threats",
+        "Polish (for community review): threats, 'I will kill'",
+        r"\b(?:gro[zź]\w*|zabij[eę][\W_]+(?:go|j[aą]|ci[eę]|was|ich))",
+        ("grozi mi", "zabiję go"),
+    ),
+    Rule(
+        "pa-suicide",
+        "suicide",
+        "Punjabi (for community review): suicide (ਖੁਦਕੁਸ਼ੀ, ਆਤਮਹੱਤਿਆ, romanised khudkushi, "
+        "atamhatya), wanting to die (ਮਰਨਾ ਚਾਹੁੰਦਾ/ਚਾਹੁੰਦੀ)",
+        # khudkushi: KHA or KHHA (or KHA + nukta), optional U, DA, KA U, SHA (or SA + nukta), II
+        r"(?:(?:\u0a16|\u0a59)\u0a3c?\u0a41?\u0a26 ?\u0a15\u0a41(?:\u0a36|\u0a38\u0a3c)\u0a40|"
+        r"ਆਤਮ ?ਹੱ?ਤਿਆ|ਮਰਨਾ ਚਾਹੁੰਦ|"
+        r"\bkhud ?kushi|\baatm?a? ?hatya|\batam ?hatya)",
+        ("ਮੈਂ ਖੁਦਕੁਸ਼ੀ ਬਾਰੇ ਸੋਚਦਾ ਹਾਂ", "ਆਤਮਹੱਤਿਆ", "ਮੈਂ ਮਰਨਾ ਚਾਹੁੰਦੀ ਹਾਂ", "khudkushi"),
+    ),
+    Rule(
+        "pa-self-harm",
+        "self_harm",
+        "Punjabi (for community review): harming oneself (ਆਪਣੇ ਆਪ ਨੂੰ ਨੁਕਸਾਨ / ਸੱਟ)",
+        r"ਆਪਣੇ ਆਪ ਨੂੰ (?:ਨੁਕਸਾਨ|ਸੱਟ)",
+        ("ਮੈਂ ਆਪਣੇ ਆਪ ਨੂੰ ਨੁਕਸਾਨ ਪਹੁੰਚਾਇਆ",),
+    ),
+    Rule(
+        "pa-violence",
+        "violence",
+        "Punjabi (for community review): violence (ਹਿੰਸਾ), beating (ਕੁੱਟ…)",
+        r"(?:ਹਿੰਸਾ|ਕੁੱਟ)",
+        ("ਘਰੇਲੂ ਹਿੰਸਾ", "ਉਹ ਮੈਨੂੰ ਕੁੱਟਦਾ ਹੈ"),
+    ),
+    Rule(
+        "pa-abuse",
+        "abuse",
+        "Punjabi (for community review): rape (ਬਲਾਤਕਾਰ), abuse or exploitation (ਸ਼ੋਸ਼ਣ)",
+        r"(?:ਬਲਾਤਕਾਰ|(?:\u0a36|\u0a38\u0a3c)\u0a4b(?:\u0a36|\u0a38\u0a3c)\u0a23)",  # shoshan
+        ("ਬਲਾਤਕਾਰ", "ਸ਼ੋਸ਼ਣ"),
+    ),
+    Rule(
+        "pa-threats",
+        "threats",
+        "Punjabi (for community review): threat (ਧਮਕੀ), 'I will kill' (ਮਾਰ ਦੇਵਾਂਗਾ/ਦੇਵਾਂਗੀ)",
+        r"(?:ਧਮਕੀ|ਮਾਰ ਦੇਵਾਂਗ|\bdhamki)",
+        ("ਉਸਨੇ ਧਮਕੀ ਦਿੱਤੀ", "ਮੈਂ ਉਸਨੂੰ ਮਾਰ ਦੇਵਾਂਗਾ"),
+    ),
 )
 
 _STRAIGHTEN = str.maketrans(
