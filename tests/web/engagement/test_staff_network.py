@@ -90,3 +90,14 @@ def test_a_wording_cannot_start_in_the_past(client_for, field_error):
     )
     assert "today or in the future" in field_error(response, "in_force_from")
     assert ConsentWording.objects.count() == 1
+
+
+def test_the_header_links_to_engagement_pages_by_permission(client_for):
+    def links(principal: str) -> set[str]:
+        page = client_for(principal).get("/").content.decode()
+        return {text for text in ("Co-creation network", "Partnership groups", "Hub moderation")
+                if f">{text}<" in page}  # fmt: skip
+
+    assert links("pcref_lead") == {"Co-creation network", "Partnership groups"}
+    assert links("moderator") == {"Hub moderation"}
+    assert links("viewer") == links("analyst") == links("administrator") == set()
