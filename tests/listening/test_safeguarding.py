@@ -134,6 +134,9 @@ NOT_URGENT = [
     "Nothing could be better, it was perfect",
     "My son was seen quickly and the nurse was lovely with him",
     "At the end it was fine and I went home happy",
+    "The paramedics got me stable quickly, after a long wait on the street",
+    "a life threatening delay for the ambulance",
+    "The order of events was a little odd",
     "Obsługa była bardzo miła, dziękuję",  # Polish: the staff were very kind, thank you
     "\u0a38\u0a1f\u0a3e\u0a2b \u0a2c\u0a39\u0a41\u0a24 \u0a35\u0a27\u0a40\u0a06 \u0a38\u0a40",
 ]

@@ -231,7 +231,8 @@ RULES: tuple[Rule, ...] = (
         "self-harm-method",
         "self_harm",
         "Overdose, cutting wrists or arms, swallowing objects, ligatures, head banging",
-        rf"\b(?:over{_OPT}dos\w*|od(?:'d|d|ed)?\b|cut(?:s|ting)?{_}(?:my|his|her){_}"
+        rf"\b(?:over{_OPT}dos\w*|(?-i:OD)(?:'?d|ed|s)?\b|"
+        rf"(?:an|a|took|taken|after|another){_}od\b|cut(?:s|ting)?{_}(?:my|his|her){_}"
         rf"(?:wrists?|arms?|legs?|thighs?)|slit\w*{_}(?:my|his|her)?{_OPT}wrists?|"
         rf"swallow(?:ed|ing)?{_}(?:pills|tablets|batteries|blades|glass)|"
         rf"(?:took|take|taking){_}(?:too{_}many|all{_}(?:of{_})?my){_}(?:pills|tablets|meds)|"
@@ -272,7 +273,8 @@ RULES: tuple[Rule, ...] = (
         "abuse-harassment",
         "abuse",
         "Harassment, stalking, bullying, coercive control, exploitation, grooming a person",
-        rf"\b(?:harass\w*|stalk(?:s|ed|ing|er|ers)?\b|bull(?:y|ied|ies|ying)|coercive{_}control\w*|controlling{_}"
+        rf"\b(?:harass\w*|stalk(?:s|ed|ing|er|ers)?\b|bull(?:y|ied|ies|ying)|"
+        rf"coercive{_}control\w*|controlling{_}"
         rf"(?:partner|husband|wife|boyfriend|girlfriend)|exploit(?:ed|ing|ation)|"
         rf"groom(?:ed|ing){_}{_PERSON}|kil{{1,2}}{_}(?:your|ur){_OPT}sel(?:f|ves))",
         (
@@ -312,7 +314,7 @@ RULES: tuple[Rule, ...] = (
         rf"(?:push|shov)(?:e|ed|es|ing)?(?:{_}{_PERSON})?{_}(?:over|down|against|into)\b|"
         rf"sp(?:at|it|its|itting){_}(?:at|on){_}{_PERSON}|restrain\w*|"
         rf"(?:being|been|was|were|get|gets|got|getting){_}(?:hurt|harmed|beaten|hit|kicked)\b|"
-        rf"(?:punch|slap|stab|strangl|smack)\w*|beat(?:en)?{_}up|"
+        rf"(?:punch|slap|strangl|smack)\w*|stab(?:s|bed|bing|ber|bers)?\b|beat(?:en)?{_}up|"
         rf"(?:manhandl|rough(?:ly)?{_}handl)\w*)",
         (
             "he hit me",
@@ -342,6 +344,8 @@ RULES: tuple[Rule, ...] = (
         "Threat, threaten, threatening",
         r"\bthreat\w*",
         ("he threatened me", "threatening behaviour", "made threats"),
+        unless_before=r"\blife[\W_]*$",
+        exception_note="not 'life-threatening' (how serious an illness is, not a threat)",
     ),
     Rule(
         "threats-intent",
@@ -409,8 +413,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "adult-safeguarding",
         "vulnerable_adult_at_risk",
-        "Safeguarding, neglect, unexplained bruises or injuries",
-        rf"\b(?:safeguard\w*|neglect\w*|bruis\w*|unexplained{_}(?:injur\w*|marks|cuts|burns))",
+        "Safeguarding, neglect, being abandoned, unexplained bruises or injuries",
+        rf"\b(?:safeguard\w*|neglect\w*|abandon(?:ed|ing)\b|bruis\w*|"
+        rf"unexplained{_}(?:injur\w*|marks|cuts|burns))",
         ("this is a safeguarding concern", "mum was neglected", "bruises on her arms"),
     ),
     Rule(
@@ -421,7 +426,8 @@ RULES: tuple[Rule, ...] = (
         rf"no{_}longer){_}feel(?:s)?{_}safe|(?:feel|feels|felt|feeling|am|is|was|were|are|"
         rf"be|not){_}(?:unsafe|in{_}danger)|not{_}safe{_}(?:at|to|with|around|in)|"
         rf"(?:scared|afraid|frightened|terrified){_}(?:for{_}(?:my|his|her|their){_}"
-        rf"(?:life|lives|safety)|to{_}go{_}home|of{_}(?:him|her|them|(?:my|his|her|their){_}\w+)))\b",
+        rf"(?:life|lives|safety)|to{_}go{_}home|"
+        rf"of{_}(?:him|her|them|(?:my|his|her|their){_}\w+)))\b",
         (
             "I don't feel safe at home",
             "she is in danger",
@@ -444,7 +450,7 @@ RULES: tuple[Rule, ...] = (
         "A person missing or absconded, or left with nowhere to live or sleeping rough",
         rf"\b(?:(?:went|gone|go|going|reported|is|was){_}missing|abscond\w*|awol|"
         rf"nowhere{_}to{_}(?:live|go|sleep|stay)|sleep(?:ing)?{_}rough|"
-        rf"(?:on|onto){_}the{_}streets?)\b",
+        rf"(?:living|sleeping|slept|lived|ended{_}up|end{_}up|left){_}on{_}the{_}streets?)\b",
         ("he went missing from the ward", "discharged with nowhere to live", "sleeping rough"),
     ),
     # --- the form's other languages (Polish, Punjabi): core terms only, for community review.
