@@ -19,7 +19,10 @@ minute, a miss can cost a life — so the rules are written to over-flag:
   often exactly what needs safeguarding.
 * Exceptions exist only where the words mean something else entirely and no reading of them
   discloses risk: "panic attack", "heart attack", "drug abuse" / "substance abuse", "suicide
-  prevention", "kicked me out". Each exception belongs to one rule and is listed in the table.
+  prevention", "kicked me out", "life-threatening". Each exception belongs to one rule and is
+  listed in the table.
+* Polish and Punjabi (the form's other languages) have core terms only, marked for community
+  review; a comment in another language needs a reader before it counts as not urgent.
 * Figurative use is **not** excepted when the words could be literal: "I was abused by the
   parking charges" is flagged, because "abused by" is how people disclose abuse. Idioms whose
   subject is a thing ("the food was killing me", "my back is killing me") match no rule;
