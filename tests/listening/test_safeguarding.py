@@ -6,11 +6,10 @@ category has several phrasings, including lowercase, misspelt and unpunctuated o
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pcref.listening.safeguarding import (
@@ -236,6 +235,9 @@ def test_docs_carry_the_current_rule_table() -> None:
     assert rules_markdown() in docs
 
 
+# Speed is measured by benchmarks/safeguarding_screen.py, not asserted here (no timed tests);
+# runaway backtracking would still show as a hung test.
+@settings(deadline=None)
 @given(st.text(max_size=2000))
 def test_screen_is_total_and_deterministic(text: str) -> None:
     first = screen(text)
@@ -246,6 +248,7 @@ def test_screen_is_total_and_deterministic(text: str) -> None:
         assert text[match.start : match.end] == match.text
 
 
+@settings(deadline=None)
 @given(
     st.lists(
         st.sampled_from(
@@ -272,9 +275,14 @@ def test_screen_is_total_and_deterministic(text: str) -> None:
     )
 )
 def test_screen_is_total_on_adversarial_word_soup(words: list[str]) -> None:
+    """Dense runs of trigger words (the proximity rules' worst case) still screen, with
+    every match pointing at its words and categories matching the matches."""
     text = " ".join(words)
     result = screen(text)
-    assert all(re.fullmatch(r"[\w\W]*", m.text) for m in result.matches)
+    assert all(text[m.start : m.end] == m.text and m.end > m.start for m in result.matches)
+    assert result.categories == tuple(
+        c for c in CATEGORIES if c in {m.category for m in result.matches}
+    )
 
 
 def test_very_long_comments_are_screened_whole() -> None:
