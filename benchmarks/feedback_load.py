@@ -20,14 +20,17 @@ another, e.g. a scratch PostgreSQL database). The load generator uses threads an
    (no coordinated omission).
 3. **Check:** the number of rows in the database equals the number of 302 answers.
 
-It prints p50, p90, p99 and maximum latency, the rate achieved, errors by kind, and the
-row check. The hourly per-connection limit is raised for the run (every request comes from
+It prints p50, p90, p99 and maximum latency, the rate achieved, errors by kind, the row
+check, and the CPU time gunicorn's workers spent per submission with the machine's load
+average: on a shared machine the latency depends on what else is running, the CPU cost
+does not. The hourly per-connection limit is raised for the run (every request comes from
 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -44,9 +47,22 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def _count_rows(database_url: str) -> int:
-    import os
+def _server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds of gunicorn's workers so far (Linux /proc): the server's
+    own cost, which the machine's other load does not change."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # a worker: its parent is the master
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
+
+def _count_rows(database_url: str) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "pcref.web.settings.local"
     os.environ["DATABASE_URL"] = database_url
     django.setup()
@@ -109,11 +125,13 @@ def main() -> int:
                 else:
                     errors[outcome] = errors.get(outcome, 0) + 1
 
+        cpu_before = _server_cpu_seconds(server.process.pid)
         origin = time.perf_counter() + 0.5
         with ThreadPoolExecutor(max_workers=64) as pool:
             for index in range(total):
                 pool.submit(fire, index, origin + index / args.rate)
         wall = time.perf_counter() - origin
+        server_cpu = _server_cpu_seconds(server.process.pid) - cpu_before
     finally:
         server.kill()
 
@@ -129,6 +147,11 @@ def main() -> int:
             f"mean {statistics.fmean(milliseconds):.1f}"
         )
     print(f"errors: {sum(errors.values())} {errors or ''}".rstrip())
+    print(
+        f"server CPU per submission: {1000 * server_cpu / total:.1f} ms "
+        f"(capacity about {total / server_cpu:.0f}/s per core); "
+        f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"rows stored: {stored} (acknowledged {len(latencies)}; lost {len(latencies) - stored})")
     return 0 if stored == len(latencies) and not errors else 1
 
