@@ -94,6 +94,17 @@ def test_asking_for_a_link_answers_the_same_whoever_asks(member):
     assert first.split("<main", 1)[1] == second.split("<main", 1)[1]
 
 
+def test_repeated_requests_send_one_link_every_ten_minutes(member):
+    for _ in range(3):
+        Client().post("/co-creation-network/your-details/", {"email": "amara@example.org"})
+    assert len(mail.outbox) == 1
+    NetworkMember.objects.filter(pk=member.pk).update(
+        link_requested_at=timezone.now() - timedelta(minutes=11)
+    )
+    Client().post("/co-creation-network/your-details/", {"email": "amara@example.org"})
+    assert len(mail.outbox) == 2
+
+
 def test_the_json_download_holds_everything_about_the_member(member, details_url):
     group = PartnershipGroup.objects.get(kind="equity-for-all")
     GroupMembership.objects.create(group=group, member=member, role="Co-chair",
@@ -122,7 +133,7 @@ def test_the_json_download_holds_everything_about_the_member(member, details_url
     assert contribution["status"] == "Waiting for moderation"
     held = {f.name for f in NetworkMember._meta.concrete_fields} - {
         "id", "consent_wording", "consented_at", "contact_consent", "last_active_at",
-        "link_generation",
+        "link_generation", "link_requested_at",
     }  # fmt: skip
     assert held <= set(record), held - set(record)  # every personal field is in the file
 

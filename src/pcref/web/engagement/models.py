@@ -80,6 +80,8 @@ class NetworkMember(models.Model):
     last_active_at = models.DateTimeField(default=timezone.now)
     #: Raised to make every self-service link sent before it stop working.
     link_generation = models.PositiveIntegerField(default=0)
+    #: When a link was last emailed on request, so requests cannot flood their inbox.
+    link_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("name", "id")

@@ -4,9 +4,9 @@ their own record without an account.
 A link carries the member's number and their ``link_generation``, signed with the
 site's secret key (``django.core.signing``) and timestamped. It stops working after
 ``PCREF_SELF_SERVICE_LINK_HOURS`` hours, when anything in it is changed, when the member
-is erased, and when ``link_generation`` is raised (which erasure of consent and each new
-request do not need, but a member who thinks a link leaked can ask staff for).
-Links are sent by email; only local and demo settings also show them on screen.
+is erased, and when their ``link_generation`` is raised (for a member who thinks a link
+has leaked). Links are sent by email; only local and demo settings also show them on
+screen. A member is sent at most one requested link every ten minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from django.utils import timezone
 from pcref.web.engagement.models import NetworkMember
 
 SALT = "pcref.engagement.self-service-link"
+
+#: At most one requested link per member in this time, however often it is asked for.
+REQUEST_INTERVAL = timedelta(minutes=10)
 
 
 class LinkRefused(Exception):
@@ -56,6 +59,20 @@ def member_from_token(token: str) -> NetworkMember:
         raise LinkRefused("This link no longer works.")
     NetworkMember.objects.filter(pk=member.pk).update(last_active_at=timezone.now())
     return member
+
+
+def send_requested_link(request: HttpRequest, member: NetworkMember) -> SentLink | None:
+    """Email a link someone asked for on the "your details" page, unless one was sent to
+    this member less than :data:`REQUEST_INTERVAL` ago (``None`` then). The page answers
+    the same either way, so this reveals nothing, and nobody can flood a member's inbox."""
+    now = timezone.now()
+    recent = now - REQUEST_INTERVAL
+    claimed = (
+        NetworkMember.objects.filter(pk=member.pk)
+        .exclude(link_requested_at__gt=recent)
+        .update(link_requested_at=now)
+    )
+    return send_link(request, member) if claimed else None
 
 
 @dataclass(frozen=True)

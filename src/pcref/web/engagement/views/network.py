@@ -81,8 +81,8 @@ def request_link(request: HttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         members = NetworkMember.objects.filter(email__iexact=form.cleaned_data["email"])
-        links = [self_service.send_link(request, member) for member in members]
-        _remember_links_to_show(request, links)
+        sent = [self_service.send_requested_link(request, member) for member in members]
+        _remember_links_to_show(request, [link for link in sent if link is not None])
         return redirect("engagement:link_sent")
     return render(request, "engagement/request_link.jinja", {"form": form})
 
