@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from pcref.web.dashboard.metric_page import DOWNLOAD_COLUMNS, download_rows, metric_page
+from pcref.web.dashboard.views import spreadsheet_rows
 
 METRIC = SimpleNamespace(
     metric_id="referrals", title="Referrals", unit="%", method="proportion",
@@ -30,7 +31,8 @@ def test_download_quotes_words_a_spreadsheet_would_run_and_keeps_numbers():
     ])
     page = metric_page(METRIC, figures, period="2024-25", breakdown="team",
                        statistic="proportion")
-    rows = download_rows(METRIC, page, run_id="r1", disclosure_policy="public")
+    rows = spreadsheet_rows(download_rows(METRIC, page, run_id="r1",
+                                          disclosure_policy="public"))
     assert all(list(r) == list(DOWNLOAD_COLUMNS) for r in rows)
     groups = [(r["table"], r["group"], r["value"], r["numerator"]) for r in rows]
     assert ("by group", "'=HYPERLINK(\"http://example.org\")", "10.0", "10") in groups

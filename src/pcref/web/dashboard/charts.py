@@ -179,7 +179,7 @@ def spc_points(series: pd.DataFrame, improvement_direction: str) -> pd.DataFrame
 
 
 def spc_chart(
-    points: pd.DataFrame, *, title: str, description: str, unit: str
+    points: pd.DataFrame, *, title: str, description: str, unit: str, time_title: str = "Month"
 ) -> dict[str, Any]:
     """XmR chart: the monthly values joined by a line, each point coloured and shaped by
     its Making Data Count type, with the mean (solid) and process limits (dashed).
@@ -192,7 +192,7 @@ def spc_chart(
     colours = [POINT_TYPES[k][1] for k in POINT_TYPES]
     shapes = [POINT_TYPES[k][2] for k in POINT_TYPES]
     present = [i for i, label in enumerate(labels) if label in set(data["point_label"])]
-    x = alt.X("date:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-45))
+    x = alt.X("date:T", title=time_title, axis=alt.Axis(format="%b %Y", labelAngle=-45))
     base = alt.Chart(data)
     line = base.mark_line(color=NHS_MID_GREY, strokeWidth=1.5).encode(
         x=x, y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False))

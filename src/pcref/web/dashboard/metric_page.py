@@ -21,7 +21,6 @@ from pcref.stats.funnel import funnel_limits, funnel_significance
 from pcref.web.dashboard import charts
 from pcref.web.dashboard.gaps import comparison_sentence
 from pcref.web.dashboard.shown import count_text, missing, shown_frame
-from pcref.web.engagement.member_export import spreadsheet_safe
 
 #: Breakdowns in words, for filters and headings.
 BREAKDOWN_LABELS = {
@@ -212,16 +211,34 @@ def ratio_section(metric: Any, rows: pd.DataFrame, breakdown: str, period: str) 
     return section
 
 
-def trend_section(metric: Any, months: pd.DataFrame) -> Section | None:
-    """Monthly values over every period of the run as an XmR chart with the Making Data
-    Count rules, coloured by the metric's improvement direction."""
-    if months.empty:
+def period_start(label: str, time: str) -> pd.Timestamp | None:
+    """When a month ("2024-04") or a quarter of a financial year ("2024-25 Q1", which
+    starts in April 2024) begins; None for a label that is neither."""
+    if time == "month":
+        start = pd.to_datetime(f"{label}-01", format="%Y-%m-%d", errors="coerce")
+        return None if pd.isna(start) else start
+    year, _, quarter = label.partition(" Q")
+    if not (year[:4].isdigit() and quarter in ("1", "2", "3", "4")):
         return None
-    months = months.assign(_date=pd.to_datetime(months["group"] + "-01", errors="coerce"))
-    months = months.loc[months["_date"].notna()].sort_values("_date")
-    shown = shown_frame(months)
-    shown["date"] = months["_date"].to_numpy()
-    section = Section(key="trend", heading="Trend by month", notes=_notes(shown))
+    return pd.Timestamp(int(year[:4]), 4, 1) + pd.DateOffset(months=3 * (int(quarter) - 1))
+
+
+def trend_section(metric: Any, rows: pd.DataFrame, time: str = "month") -> Section | None:
+    """Values by month (or, for metrics reported by quarter, by quarter) over every period
+    of the run as an XmR chart with the Making Data Count rules, coloured by the metric's
+    improvement direction."""
+    if rows.empty:
+        return None
+    unit = "month" if time == "month" else "quarter"
+    starts = [period_start(str(g), time) for g in rows["group"]]
+    rows = rows.assign(_date=pd.to_datetime(pd.Series(starts, index=rows.index, dtype=object)))
+    rows = rows.loc[rows["_date"].notna()].sort_values("_date")
+    if rows.empty:
+        return None
+    shown = shown_frame(rows)
+    shown["date"] = rows["_date"].to_numpy()
+    shown["label"] = rows["group"].to_numpy()
+    section = Section(key="trend", heading=f"Trend by {unit}", notes=_notes(shown))
     usable = shown["value"].notna().all() and len(shown) >= 2
     point_words = [""] * len(shown)
     if usable:
@@ -229,44 +246,45 @@ def trend_section(metric: Any, months: pd.DataFrame) -> Section | None:
         point_words = list(points["point_label"])
         last = points.iloc[-1]
         description = (
-            f"Statistical process control (XmR) chart of {metric.title.lower()} by month, "
+            f"Statistical process control (XmR) chart of {metric.title.lower()} by {unit}, "
             f"with the mean ({last['mean']:.1f}) and process limits ({last['lpl']:.1f} to "
             f"{last['upl']:.1f}); points are marked as common cause, or special cause of "
             "improvement or concern (Making Data Count). The table below gives the same "
             "figures."
         )
-        section.chart = charts.spc_chart(points, title=f"{metric.title} by month",
-                                         description=description, unit=metric.unit)
+        section.chart = charts.spc_chart(points, title=f"{metric.title} by {unit}",
+                                         description=description, unit=metric.unit,
+                                         time_title=unit.capitalize())
         section.chart_summary = description
         section.notes.insert(0, (
             f"Mean {last['mean']:.1f}, process limits {last['lpl']:.1f} to {last['upl']:.1f} "
-            f"({metric.unit}), worked out from the monthly values as shown; the latest month "
-            f"is {last['point_label'].lower()}."
+            f"({metric.unit}), worked out from the values as shown; the latest {unit} is "
+            f"{last['point_label'].lower()}."
         ))
         if len(points) < 13:
             section.notes.append(
-                "Fewer than 13 months: the limits are trial limits (Making Data Count)."
+                f"Fewer than 13 {unit}s: the limits are trial limits (Making Data Count)."
             )
     else:
         section.unavailable = (
-            "The SPC chart needs a figure for every month; some months are withheld or have "
-            "no figure, so it is not drawn. The table shows the months there are."
+            f"The SPC chart needs a figure for every {unit}; some are withheld or have no "
+            f"figure, so it is not drawn. The table shows the {unit}s there are."
         )
     table_rows = []
     for row, words in zip(shown.to_dict("records"), point_words, strict=True):
-        table_rows.append([
-            pd.Timestamp(row["date"]).strftime("%B %Y"),
-            _value_cell(row),
-            row["interval_text"],
-            words,
-        ])
+        label = (pd.Timestamp(row["date"]).strftime("%B %Y") if time == "month"
+                 else row["label"])
+        table_rows.append([label, _value_cell(row), row["interval_text"], words])
         section.download.append({
-            "table": "trend by month", "period": "", **row,
-            "date": pd.Timestamp(row["date"]).strftime("%Y-%m"), "spc_point": words,
+            "table": f"trend by {unit}", "period": "", **row,
+            "date": pd.Timestamp(row["date"]).strftime("%Y-%m") if time == "month"
+            else row["label"],
+            "spc_point": words,
         })
     section.table = Table(
-        caption=f"{metric.title} by month",
-        head=["Month", f"Value ({metric.unit})", "95% confidence interval", "Variation"],
+        caption=f"{metric.title} by {unit}",
+        head=[unit.capitalize(), f"Value ({metric.unit})", "95% confidence interval",
+              "Variation"],
         rows=table_rows, numeric=[False, True, True, False],
     )
     return section
@@ -419,7 +437,12 @@ def metric_page(
     ratios = ratio_section(metric, chosen, breakdown, period)
     if ratios is not None:
         sections.append(ratios)
-    trend = trend_section(metric, figures.loc[one_way & (figures["breakdown"] == "month")])
+    trend = None
+    for time in TIME_BREAKDOWNS:  # months if the metric has them, else quarters
+        trend = trend_section(metric, figures.loc[one_way & (figures["breakdown"] == time)],
+                              time)
+        if trend is not None:
+            break
     if trend is not None:
         sections.append(trend)
     for funnel_breakdown in FUNNEL_BREAKDOWNS:
@@ -455,18 +478,17 @@ def _limits(text: str) -> tuple[str, str]:
     return lower, upper
 
 
-#: Download columns holding words, made safe to open in a spreadsheet (team and group
-#: names come from the trust's data).
-_DOWNLOAD_TEXT = ("metric_title", "unit", "statistic", "group", "comparator", "significance",
-                  "status")
+#: Download columns holding words (team and group names come from the trust's data), which
+#: the download view makes safe to open in a spreadsheet.
+DOWNLOAD_TEXT_COLUMNS = ("metric_title", "unit", "statistic", "group", "comparator",
+                         "significance", "status")
 
 
 def download_rows(
     metric: Any, page: MetricPage, *, run_id: str, disclosure_policy: str
 ) -> list[dict[str, str]]:
     """The CSV download: every row of every table on the page, numbers exactly as shown
-    (withheld values as ``*``), with the metric's metadata on every row. Words that a
-    spreadsheet would take for a formula are quoted (``spreadsheet_safe``)."""
+    (withheld values as ``*``), with the metric's metadata on every row."""
     out = []
     for section in page.sections:
         for row in section.download:
@@ -500,5 +522,4 @@ def download_rows(
                 "funnel": row.get("funnel", ""),
                 "status": row["status"],
             })
-            out[-1].update({k: spreadsheet_safe(out[-1][k]) for k in _DOWNLOAD_TEXT})
     return out

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_http_methods
 
 from pcref.web.accounts.roles import EXPORT_RESULTS, VIEW_RESULTS, disclosure_policy_for
 from pcref.web.core import audit
-from pcref.web.dashboard.figures import RUN_PARAMETER, figures_for, policy_rows_for, run_for
+from pcref.web.dashboard.figures import (
+    RUN_PARAMETER,
+    figures_for,
+    policy_rows_for,
+    run_context,
+    run_for,
+)
 from pcref.web.dashboard.forms import ALL_FAMILIES, GapsFilterForm, MetricFilterForm
 from pcref.web.dashboard.gaps import (
     ETHNICITY_BREAKDOWNS,
@@ -28,6 +34,7 @@ from pcref.web.dashboard.gaps import (
 )
 from pcref.web.dashboard.metric_page import (
     DOWNLOAD_COLUMNS,
+    DOWNLOAD_TEXT_COLUMNS,
     IMPROVEMENT_WORDS,
     METHOD_DOCS,
     TIME_BREAKDOWNS,
@@ -36,6 +43,7 @@ from pcref.web.dashboard.metric_page import (
     metric_page,
 )
 from pcref.web.dashboard.models import Figure, Metric, ResultsRun
+from pcref.web.engagement.member_export import spreadsheet_safe
 
 # --- Biggest gaps and metric pages (issue 5, part 2) ------------------------------------------
 # Figures come only through figures_for (the person's disclosure policy); the page logic is in
@@ -139,6 +147,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
         for gap in found
     ]
     return render(request, "dashboard/gaps.jinja", {
+        **run_context(request),  # the run banner and selector (dashboard/_run.jinja)
         "page_title": "Where are the biggest gaps",
         "run": run,
         "form": form if form.errors else None,
@@ -211,6 +220,7 @@ def metric(request: HttpRequest, metric_id: str) -> HttpResponse:
         for section in page.sections
     ]
     return render(request, "dashboard/metric.jinja", {
+        **run_context(request),  # the run banner and selector (dashboard/_run.jinja)
         "page_title": metric.title,
         "run": run,
         "metric": metric,
@@ -232,6 +242,13 @@ def metric(request: HttpRequest, metric_id: str) -> HttpResponse:
     })
 
 
+def spreadsheet_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Download rows with their words quoted where a spreadsheet would run them as a
+    formula (``spreadsheet_safe``); numbers are left as they are."""
+    return [{**row, **{k: spreadsheet_safe(row[k]) for k in DOWNLOAD_TEXT_COLUMNS}}
+            for row in rows]
+
+
 @permission_required(VIEW_RESULTS, raise_exception=True)
 @permission_required(EXPORT_RESULTS, raise_exception=True)
 @require_http_methods(["GET"])
@@ -246,7 +263,7 @@ def metric_csv(request: HttpRequest, metric_id: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.DictWriter(response, fieldnames=list(DOWNLOAD_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(spreadsheet_rows(rows))
     audit.record_export(request, metric, file_format="csv", disclosure_policy=policy.name,
                         run_id=run.run_id, rows=len(rows), **chosen)
     return response
