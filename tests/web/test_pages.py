@@ -59,6 +59,9 @@ NOT_PAGES.update(
 PAGE_VIEWER.update({"dashboard:teams": "viewer", "dashboard:data_quality": "analyst"})
 NOT_PAGES.update({"dashboard:team": "needs a results run with the team (test_team_pages.py)"})
 
+# results in the app: About the data here (no run loaded); with a run, tests/web/runs/.
+PAGE_VIEWER.update({"dashboard:about": "viewer"})
+
 # feedback: the public form's pages take a language (or form) and a page name, and most
 # need the earlier pages answered; they are checked in tests/web/feedback/ and walked with
 # axe in tests/web/system/test_feedback_form.py.
