@@ -8,11 +8,15 @@ disclosure policy); what the pages show is built in ``team_profile.py`` and
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import pandas as pd
 from django import forms
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from pcref.web.accounts.roles import VIEW_RESULTS, disclosure_policy_for
 from pcref.web.dashboard import data_quality
-from pcref.web.dashboard.figures import figures_for, run_context
+from pcref.web.dashboard.figures import figures_for, policy_rows_for, run_context
 from pcref.web.dashboard.forms import _ChoicesForm
 from pcref.web.dashboard.models import Figure, Metric, ResultsRun
 from pcref.web.dashboard.team_profile import (
@@ -31,6 +35,7 @@ from pcref.web.dashboard.team_profile import (
     RECORDING_METRICS,
     TEAM,
     TeamEntry,
+    TeamProfile,
     team_profile,
     teams,
 )
@@ -42,6 +47,9 @@ FIGURE_FIELDS = (
 )
 #: Value of the data-quality page's team filter meaning the trust only.
 NO_TEAM = ""
+#: Seconds a page's figures are kept (a loaded run never changes).
+PAGE_CACHE_SECONDS = 600
+T = TypeVar("T")
 
 
 class PeriodForm(_ChoicesForm):
@@ -93,10 +101,27 @@ def _caseload_metric(run: ResultsRun) -> Metric | None:
     return Metric.objects.filter(run=run, metric_id=CASELOAD_METRIC).first()
 
 
+def _cached(request: HttpRequest, run: ResultsRun, *parts: str, build: Callable[[], T]) -> T:
+    """``build()``, kept for :data:`PAGE_CACHE_SECONDS` per run, disclosure policy and
+    ``parts``: a loaded run never changes, and turning rows into shown figures is most of a
+    page's work."""
+    key_parts = [run.run_id, run.loaded_at.isoformat(), str(run.pk),
+                 policy_rows_for(request.user), *parts]
+    key = "dashboard-team:" + hashlib.sha256("\x1f".join(key_parts).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, PAGE_CACHE_SECONDS)
+    return found
+
+
 def _team_entries(request: HttpRequest, run: ResultsRun, metric: Metric,
                   period: str) -> list[TeamEntry]:
-    rows = figures_for(request.user, run, metric=metric, period=period, breakdown=TEAM)
-    return teams(_frame(rows))
+    def build() -> list[TeamEntry]:
+        rows = figures_for(request.user, run, metric=metric, period=period, breakdown=TEAM)
+        return teams(_frame(rows))
+
+    return _cached(request, run, "teams", period, build=build)
 
 
 def _period_form(request: HttpRequest, run: ResultsRun) -> PeriodForm:
@@ -160,17 +185,21 @@ def team(request: HttpRequest, team: str) -> HttpResponse:
     if team not in named:
         raise Http404("No team of that name has a caseload in this period.")
     name = named[team]
-    # The trust's one-way rows and this team's cells only: a few hundred rows, not every
-    # team's crosses.
-    caseload = _frame(figures_for(request.user, run, metric=metric, period=period).filter(
-        Q(subgroup__isnull=True) | Q(breakdown__startswith=f"{TEAM} x ", group=name)))
-    dq_metrics = {m.metric_id: m.title for m in
-                  Metric.objects.filter(run=run, metric_id__in=list(RECORDING_METRICS))}
-    dq_rows = _frame(figures_for(
-        request.user, run, metric__metric_id__in=list(dq_metrics), period=period,
-        statistic=COVERAGE, breakdown__in=["total", TEAM],
-    ))
-    profile = team_profile(name, period, caseload, dq_rows, dq_metrics)
+
+    def build() -> TeamProfile:
+        # The trust's one-way rows and this team's cells only: a few hundred rows, not every
+        # team's crosses.
+        caseload = _frame(figures_for(request.user, run, metric=metric, period=period).filter(
+            Q(subgroup__isnull=True) | Q(breakdown__startswith=f"{TEAM} x ", group=name)))
+        dq_metrics = {m.metric_id: m.title for m in
+                      Metric.objects.filter(run=run, metric_id__in=list(RECORDING_METRICS))}
+        dq_rows = _frame(figures_for(
+            request.user, run, metric__metric_id__in=list(dq_metrics), period=period,
+            statistic=COVERAGE, breakdown__in=["total", TEAM],
+        ))
+        return team_profile(name, period, caseload, dq_rows, dq_metrics)
+
+    profile = _cached(request, run, "profile", name, period, build=build)
     run_parameter = request.GET.get("run", "")
     return render(request, "dashboard/team.jinja", {
         **context,
