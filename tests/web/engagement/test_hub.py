@@ -5,6 +5,7 @@ recorded safeguarding outcome. Reporting, hiding and blocking."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.test import Client
@@ -154,6 +155,21 @@ def test_blocking_a_member_stops_them_under_any_name(topic, member, client_for, 
     response = _contribute(topic, name="A brand new name", **{"as": token})
     assert "You cannot post" in field_error(response, "display_name")
     assert _contribute(topic, name="A brand new name")["Location"].endswith("/thank-you/")
+
+
+def test_a_member_posts_as_a_member_from_their_details_page(topic, member, details_url):
+    page = Client().get(details_url(member)).content.decode()
+    [href] = re.findall(r'href="(/co-creation-hub/topics/\d+/contribute/\?as=[^"]+)"', page)
+    form = Client().get(html.unescape(href)).content.decode()
+    assert "You are posting as a member of the co-creation network." in form
+    token = html.unescape(re.search(r'name="as" value="([^"]+)"', form).group(1))
+    _contribute(topic, **{"as": token})
+    assert HubContribution.objects.get().member == member
+
+
+def test_a_stale_member_link_posts_as_anyone(topic, member):
+    _contribute(topic, **{"as": "not-a-link"})
+    assert HubContribution.objects.get().member is None
 
 
 def test_blocking_needs_a_reason(topic, client_for, field_error):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from pcref.web.core.audit import AuditAction, record
 from pcref.web.engagement import member_export, self_service
-from pcref.web.engagement.choices import ContactMethod, Interest
+from pcref.web.engagement.choices import ContactMethod, Interest, ModerationStatus
 from pcref.web.engagement.forms import ConsentChangeForm, JoinNetworkForm, LinkRequestForm
 from pcref.web.engagement.models import (
     ConsentWording,
@@ -136,6 +136,7 @@ def member_details(request: HttpRequest, token: str) -> HttpResponse:
             "newer_wording": wording_now and wording_now.version > member.consent_wording.version,
             "memberships": member.groups.select_related("group"),
             "contributions": HubContribution.objects.filter(member=member).count(),
+            "topics": HubTopic.objects.filter(status=ModerationStatus.APPROVED)[:10],
         },
     )
 
