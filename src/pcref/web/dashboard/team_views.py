@@ -254,17 +254,22 @@ def data_quality_page(request: HttpRequest) -> HttpResponse:
     chosen = form.chosen()
     metric = metrics[chosen["metric"]]
     team_name = team_names.get(chosen["team"]) if chosen["team"] else None
-    # The ranking's period, and the chosen statistic over time for the trust and the team.
-    rows = _frame(figures_for(request.user, run, metric=metric).filter(
-        Q(period=chosen["period"], breakdown__in=["total", TEAM])
-        | Q(statistic=chosen["statistic"], breakdown=chosen["time"])
-        | Q(statistic=chosen["statistic"], breakdown=f"{TEAM} x {data_quality.TEAM_TIME}",
-            group=team_name or "")
-    ))
-    sections = [
-        data_quality.by_team(rows, metric.title, chosen["period"]),
-        data_quality.over_time(rows, chosen["statistic"], chosen["time"], team_name),
-    ]
+
+    def build() -> list:
+        # The ranking's period, and the chosen statistic over time for the trust and team.
+        rows = _frame(figures_for(request.user, run, metric=metric).filter(
+            Q(period=chosen["period"], breakdown__in=["total", TEAM])
+            | Q(statistic=chosen["statistic"], breakdown=chosen["time"])
+            | Q(statistic=chosen["statistic"], breakdown=f"{TEAM} x {data_quality.TEAM_TIME}",
+                group=team_name or "")
+        ))
+        return [
+            data_quality.by_team(rows, metric.title, chosen["period"]),
+            data_quality.over_time(rows, chosen["statistic"], chosen["time"], team_name),
+        ]
+
+    sections = _cached(request, run, "data-quality", metric.metric_id, chosen["period"],
+                       chosen["statistic"], chosen["time"], team_name or "", build=build)
     return render(request, "dashboard/data_quality.jinja", {
         **context,
         "page_title": title,
