@@ -254,3 +254,19 @@ def test_retention_date_is_set_from_the_setting(send):
     submission = Submission.objects.get()
     received = timezone.localdate(submission.received_at)
     assert submission.retain_until - received == dt.timedelta(days=10)
+
+
+def test_the_limit_key_reveals_no_address_and_changes_daily():
+    from django.test import RequestFactory
+
+    from pcref.web.feedback.rate_limit import client_key
+
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.44")
+    other = RequestFactory().post("/", REMOTE_ADDR="192.0.2.45")
+    day = 86400.0
+    today = client_key(request, now=20000 * day + 10)
+    assert client_key(request, now=20000 * day + 80000) == today  # same day, same key
+    assert client_key(request, now=20001 * day + 10) != today  # the next day, another
+    assert client_key(other, now=20000 * day + 10) != today
+    assert "192.0.2" not in today
+    assert re.fullmatch(r"[0-9a-f]{32}", today)
