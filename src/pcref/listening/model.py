@@ -60,8 +60,9 @@ from pcref.listening.themes import (
 MIN_EXAMPLES = 5
 #: Themes with fewer positive training comments than this are rule-assisted.
 RULE_ASSIST_BELOW = 20
-#: Regularisation strength (inverse) of the theme and sentiment classifiers, chosen on the
-#: training part of the public NHS set (benchmarks/feedback_model.py).
+#: Regularisation strength (inverse) of the theme and sentiment classifiers, picked from a few
+#: values by their scores on the held-out split of the public NHS set
+#: (benchmarks/feedback_model.py), so those figures are slightly optimistic.
 THEME_C = 0.3
 SENTIMENT_C = 2.0
 
