@@ -178,7 +178,7 @@ def ratio_section(metric: Any, rows: pd.DataFrame, breakdown: str, period: str) 
     shown = shown_frame(rows)
     shown = shown.loc[shown["group"] != reference].reset_index(drop=True)
     shown = shown.loc[(shown["comparator"] != "") | shown["withheld"]].reset_index(drop=True)
-    section = Section(key="ratios", heading=f"Compared with {reference}, {period}",
+    section = Section(key="ratios", heading=f"Ratio to {reference}, {period}",
                       notes=_notes(shown))
     table_rows = []
     for row in shown.to_dict("records"):
