@@ -39,7 +39,7 @@ def test_the_language_switcher_links_to_the_same_page_in_each_language(teams):
     page = Client().get("/feedback/pl/experience/").content.decode()
     links = dict(re.findall(r'<a href="(/feedback/\w+/experience/)" lang="([\w-]+)"', page))
     assert links == {"/feedback/en/experience/": "en-GB", "/feedback/pa/experience/": "pa"}
-    assert '<span lang="pl" aria-current="true">Polski</span>' in page
+    assert '<strong lang="pl" aria-current="true">Polski</strong>' in page
 
 
 def test_errors_are_in_the_flow_language(teams):
