@@ -54,7 +54,7 @@ import pandas as pd
 
 from pcref import codelists
 from pcref.metrics.backend import Backend
-from pcref.stats import NHSE_AGE_BANDS
+from pcref.stats import ESP2013_AGE_BANDS, NHSE_AGE_BANDS
 
 NOT_STATED = "Not stated"
 NOT_KNOWN = "Not known"
@@ -79,6 +79,8 @@ IMD_QUINTILES = ("1 (most deprived)", "2", "3", "4", "5 (least deprived)")
 AGE_BANDS = (*NHSE_AGE_BANDS, NOT_KNOWN)
 #: Five-year bands of the dementia prevalence table (65-69 … 90+), youngest first.
 PREVALENCE_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
+#: The European Standard Population 2013's 19 bands (0-4 … 90+), strata of standardise: esp2013.
+ESP_BANDS = (*ESP2013_AGE_BANDS, NOT_KNOWN)
 
 #: Names of the relations the engine creates (temporary; nothing is written to the warehouse).
 ETHNIC_CATEGORY_TABLE = "pcref_ethnic_category"
@@ -242,7 +244,7 @@ def register_code_lists(backend: Backend) -> tuple[str, ...]:
             backend.materialise(name, sql)
         else:
             backend.register(name, pd.DataFrame({
-                "Person_ID": pd.Series(dtype=object), column: pd.Series(dtype="int64"),
+                "Person_ID": pd.Series(dtype="string"), column: pd.Series(dtype="int64"),
             }))
     census = census_ethnic_group_map()
     census["ethnicity_16"] = census["ethnicity_16"].astype("string")
@@ -375,6 +377,20 @@ def age_band_sql(age: str, *, codes: bool = False) -> str:
     for upper, label in zip(bounds[1:], NHSE_AGE_BANDS, strict=False):
         cases.append(f"WHEN {age} < {upper} THEN {value(label)}")
     cases.append(f"ELSE {value(NHSE_AGE_BANDS[-1])}")
+    return "CASE " + " ".join(cases) + " END"
+
+
+def esp_band_sql(age: str, *, codes: bool = False) -> str:
+    """The European Standard Population 2013's five-year band (0-4 … 85-89, 90+) of an age in
+    years (labels, or their codes); a missing or negative age is Not known."""
+
+    def value(label: str) -> str:
+        return str(ESP_BANDS.index(label)) if codes else f"'{label}'"
+
+    cases = [f"WHEN {age} IS NULL OR {age} < 0 THEN {value(NOT_KNOWN)}"]
+    for lower, label in zip(range(0, 90, 5), ESP2013_AGE_BANDS, strict=False):
+        cases.append(f"WHEN {age} < {lower + 5} THEN {value(label)}")
+    cases.append(f"ELSE {value(ESP2013_AGE_BANDS[-1])}")
     return "CASE " + " ".join(cases) + " END"
 
 

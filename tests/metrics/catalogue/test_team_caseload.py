@@ -269,3 +269,17 @@ def test_a_team_total_cannot_be_differenced_against_its_groups(warehouse, insert
     assert set(alpha["denominator"]) == {55.0}
     assert exact[(exact["breakdown"] == "team") & (exact["group"] == "Alpha team")][
         "numerator"].tolist() == [53]
+
+
+def test_a_trust_without_religion_or_disability_tables_has_everyone_not_recorded(
+    warehouse, insert, contact
+):
+    insert("MHS001MPI", [person("p1", "A", "en", "N")])
+    insert("MHS201CareContact", [contact("C1", "p1", "2024-05-01")])
+    warehouse.execute('DROP TABLE "MHS011SocPerCircumstances"')
+    warehouse.execute('DROP TABLE "MHS007DisabilityType"')
+    run = engine.compute(DuckDBBackend(warehouse), PERIODS, [ID])
+    assert run.record["metrics"][ID]["status"] == "computed"
+    for breakdown in ("religion", "disability"):
+        assert {g: n for (g, _), (n, *_) in shares(run, breakdown).items()} == {
+            "Not recorded": 1}
