@@ -94,6 +94,19 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "you_said_we_did:index": EVERYONE,
     "you_said_we_did:comments": EVERYONE,
     "you_said_we_did:entry": EVERYONE,
+    # governance: results readers read the plan, self-assessments and evidence; the PCREF
+    # lead (manages the plan) changes them
+    "governance:actions": RESULTS_READERS,
+    "governance:action": RESULTS_READERS,
+    "governance:did_it_work": RESULTS_READERS,
+    "governance:evidence_file": RESULTS_READERS,
+    "governance:assessments": RESULTS_READERS,
+    "governance:assessment": RESULTS_READERS,
+    "governance:action_new": frozenset({"pcref_lead"}),
+    "governance:action_edit": frozenset({"pcref_lead"}),
+    "governance:add_update": frozenset({"pcref_lead"}),
+    "governance:add_evidence": frozenset({"pcref_lead"}),
+    "governance:assessment_new": frozenset({"pcref_lead"}),
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here
@@ -146,6 +159,12 @@ URL_ARGUMENTS.update(
         "you_said_we_did:entry": {"pk": 1},
     }
 )
+# governance: actions, evidence and assessments that do not exist (allowed people get 404)
+URL_ARGUMENTS.update({name: {"pk": 1} for name in (
+    "governance:action", "governance:action_edit", "governance:add_update",
+    "governance:add_evidence", "governance:did_it_work", "governance:evidence_file",
+    "governance:assessment",
+)})  # fmt: skip
 
 def test_every_url_has_an_access_rule(all_url_names):
     missing = sorted(set(all_url_names) - set(EXPECTED_ACCESS))

@@ -14,6 +14,11 @@ urlpatterns = [
     # moderation: safeguarding queue, moderation, "you said, we did" (staff and public)
     path("moderation/", include("pcref.web.moderation.urls")),
     path("you-said-we-did/", include("pcref.web.moderation.public_urls")),
+    # publication: board report (staff); public PCREF page and published figures (no sign-in)
+    path("publication/", include("pcref.web.publication.urls")),
+    path("pcref/", include("pcref.web.publication.public_urls")),
+    # governance: PCREF action plan, self-assessments, "did it work"
+    path("governance/", include("pcref.web.governance.urls")),
 ]
 
 handler400 = "pcref.web.core.views.bad_request"

@@ -57,6 +57,9 @@ class AuditAction(models.TextChoices):
     # Results in the app (pcref load).
     RESULTS_LOADED = "results_loaded", "Loaded a results run"
     RESULTS_MADE_CURRENT = "results_made_current", "Made a results run current"
+    # governance: the PCREF action plan and self-assessments
+    PCREF_ACTION_CHANGED = "pcref_action_changed", "Changed a PCREF action"
+    SELF_ASSESSMENT_SAVED = "self_assessment_saved", "Saved a PCREF self-assessment"
 
 
 _LABELS = dict(AuditAction.choices)

@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "pcref.web.feedback",
     # moderation: safeguarding queue, moderation, publishing, "you said, we did"
     "pcref.web.moderation",
+    # governance: PCREF action plan, self-assessments, "did it work"
+    "pcref.web.governance",
+    # publication: board report, public PCREF page and published figures, CQC evidence pack
+    "pcref.web.publication",
 ]
 
 MIDDLEWARE = [
@@ -289,3 +293,9 @@ PCREF_FEEDBACK_SUBMISSIONS_PER_HOUR = env_int("PCREF_FEEDBACK_SUBMISSIONS_PER_HO
 PCREF_RETENTION_CONTACT_DETAILS_DAYS = env_int("PCREF_RETENTION_CONTACT_DETAILS_DAYS", 90)
 PCREF_RETENTION_ABOUT_YOU_DAYS = env_int("PCREF_RETENTION_ABOUT_YOU_DAYS", 3 * 365)
 PCREF_RETENTION_AUDIT_DAYS = env_int("PCREF_RETENTION_AUDIT_DAYS", 0)
+
+# --- Governance (evidence files for PCREF actions) -------------------------------------
+# Uploaded evidence is stored under MEDIA_ROOT and served only by the governance app's own
+# view to staff who may read the plan; there is deliberately no MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("PCREF_MEDIA_ROOT", REPO_ROOT / "demo-data" / "media"))
+PCREF_EVIDENCE_MAX_BYTES = env_int("PCREF_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
