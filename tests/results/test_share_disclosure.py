@@ -51,3 +51,18 @@ def test_a_share_is_withheld_with_its_margin_and_shows_the_margin_as_published()
     # One-way rows are shares of the Total as published (120, not the exact 118).
     assert out.loc[("team", "B"), "denominator"] == 120
     assert out.loc[("team", "A"), "status"] == "suppressed_secondary"
+
+
+def test_the_export_refuses_a_share_whose_denominator_is_not_a_published_count():
+    import pytest
+
+    from pcref.disclosure import PUBLIC
+    from pcref.export.star import ExportError, _check_counts
+    from pcref.metrics.catalogue import load_catalogue
+
+    metrics = {"team_caseload": load_catalogue()["team_caseload"]}
+    good = {"numerator": [10], "denominator": [55.0], "metric_id": ["team_caseload"]}
+    _check_counts(good, metrics, PUBLIC, "public/results.parquet")
+    exact = {"numerator": [10], "denominator": [53.0], "metric_id": ["team_caseload"]}
+    with pytest.raises(ExportError, match="denominator 53 \\(team_caseload\\)"):
+        _check_counts(exact, metrics, PUBLIC, "public/results.parquet")

@@ -243,12 +243,14 @@ def _check_counts(rows: dict[str, list], metrics: dict[str, Metric], policy: Pol
                   source: str) -> None:
     """Every published count obeys ``policy``: none in the suppressed range, all rounded.
 
-    The counts are the numerator, and the denominator of proportions of rows (as
+    The counts are the numerator, and the denominator of proportions of rows and of shares
+    (a share's denominator is its margin's published count; as
     :mod:`pcref.results.disclosure` protects them). A file breaking this is refused rather than
     exported: the export must never publish what disclosure control would have withheld.
     """
     counted = {m for m, metric in metrics.items()
-               if metric.method == "proportion" and metric.denominator == "rows"}
+               if (metric.method == "proportion" and metric.denominator == "rows")
+               or metric.method == "share"}
     for column in ("numerator", "denominator"):
         for i, (value, metric_id) in enumerate(zip(rows[column], rows["metric_id"],
                                                    strict=True), start=1):
