@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import get_resolver
 from playwright.sync_api import expect
 
 from pcref.web.feedback.models import Submission, Team
@@ -15,6 +16,8 @@ from pcref.web.feedback.models import Submission, Team
 
 @pytest.fixture
 def teams(transactional_db):
+    # Load every app's views now, not inside the first page load the browser waits for.
+    get_resolver().url_patterns  # noqa: B018
     Team.objects.create(code="T0001", name="Ashford Community Mental Health Team")
     Team.objects.create(code="T0002", name="Canterbury Community Mental Health Team")
 
