@@ -197,3 +197,17 @@ def test_staff_topics_are_published_at_once(client_for):
 def test_display_names_cannot_carry_contact_details(topic, field_error):
     response = _contribute(topic, name="me@example.org")
     assert "must not include an email address" in field_error(response, "display_name")
+
+
+def test_posts_and_reports_from_programs_are_thanked_but_not_kept(topic):
+    assert _contribute(topic, website="http://spam.example")["Location"].endswith("/thank-you/")
+    Client().post("/co-creation-hub/suggest-a-topic/",
+                  {"display_name": "Bot", "title": "t", "description": "d",
+                   "website": "x"})  # fmt: skip
+    published = HubContribution.objects.create(topic=topic, display_name="A", text="x",
+                                               status="approved")  # fmt: skip
+    Client().post(f"/co-creation-hub/contributions/{published.pk}/report/",
+                  {"reason": "r", "website": "x"})  # fmt: skip
+    assert list(HubContribution.objects.all()) == [published]
+    assert list(HubTopic.objects.all()) == [topic]
+    assert not HubReport.objects.exists()

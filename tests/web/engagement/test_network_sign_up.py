@@ -147,3 +147,16 @@ def test_what_people_type_is_escaped_on_their_details_page(wording, details_url)
     page = Client().get(details_url(member)).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_a_sign_up_from_a_program_is_thanked_but_not_kept(wording):
+    response = Client().post(JOIN, _answers(website="http://spam.example"))
+    assert response["Location"] == "/co-creation-network/joined/"
+    assert not NetworkMember.objects.exists() and not mail.outbox
+
+
+@pytest.mark.django_db
+def test_the_hidden_field_is_on_the_page_but_hidden(wording):
+    page = Client().get(JOIN).content.decode()
+    assert '<div hidden>' in page and 'name="website"' in page

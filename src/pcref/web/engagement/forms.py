@@ -23,6 +23,7 @@ from pcref.web.engagement.models import (
     normalise_display_name,
 )
 from pcref.web.engagement.triangle_of_care import STANDARDS
+from pcref.web.feedback.forms import HoneypotMixin
 
 #: Dates typed as "27 3 2026", "27/3/2026" or "2026-03-27".
 DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
@@ -72,7 +73,7 @@ class ConsentAgreement(forms.BooleanField):
         )
 
 
-class JoinNetworkForm(forms.Form):
+class JoinNetworkForm(HoneypotMixin, forms.Form):
     """Joining the co-creation network: who you are, how to reach you, what you are
     interested in, and explicit agreement to the consent wording in force."""
 
@@ -185,7 +186,7 @@ class JoinNetworkForm(forms.Form):
         )
 
 
-class LinkRequestForm(forms.Form):
+class LinkRequestForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(
         label="Email address",
         help_text="The email address you gave when you joined",
@@ -246,7 +247,7 @@ def _not_blocked(display_name: str, member: NetworkMember | None) -> None:
         )
 
 
-class DisplayNameMixin(forms.Form):
+class DisplayNameMixin(HoneypotMixin, forms.Form):
     display_name = _text(
         "Display name",
         50,
@@ -298,7 +299,7 @@ class StaffTopicForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(HoneypotMixin, forms.Form):
     reason = _text(
         "Why should this not be here?",
         1000,

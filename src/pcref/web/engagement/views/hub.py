@@ -60,6 +60,8 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
     topic = get_object_or_404(HubTopic, pk=pk, status=APPROVED)
     member, token = _posting_member(request)
     form = ContributionForm(request.POST or None, member=member)
+    if request.method == "POST" and form.filled_by_a_program():
+        return redirect("engagement:hub_thanks")  # thanked, not kept
     if request.method == "POST" and form.is_valid():
         contribution = HubContribution(
             topic=topic,
@@ -84,6 +86,8 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
 def suggest_topic(request: HttpRequest) -> HttpResponse:
     member, token = _posting_member(request)
     form = TopicSuggestionForm(request.POST or None, member=member)
+    if request.method == "POST" and form.filled_by_a_program():
+        return redirect("engagement:hub_thanks")
     if request.method == "POST" and form.is_valid():
         topic = HubTopic(
             member=member,
@@ -117,6 +121,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         HubContribution, pk=pk, status=APPROVED, topic__status=APPROVED
     )
     form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.filled_by_a_program():
+        return redirect("engagement:hub_topic", pk=contribution.topic_id)
     if request.method == "POST" and form.is_valid():
         HubReport.objects.create(contribution=contribution, reason=form.cleaned_data["reason"])
         messages.success(request, "Thank you. A moderator will look at this contribution")

@@ -48,6 +48,8 @@ def join(request: HttpRequest) -> HttpResponse:
     """Join the co-creation network, agreeing to the consent wording in force."""
     wording = _wording_in_force()
     form = JoinNetworkForm(request.POST or None, wording=wording)
+    if request.method == "POST" and form.filled_by_a_program():
+        return redirect("engagement:network_joined")  # thanked, not kept
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             member = form.save()
@@ -79,6 +81,8 @@ def request_link(request: HttpRequest) -> HttpResponse:
     """Ask for a link to one's details. The answer is the same whether or not the address
     is in the network, so the page cannot be used to find out who has joined."""
     form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.filled_by_a_program():
+        return redirect("engagement:link_sent")
     if request.method == "POST" and form.is_valid():
         members = NetworkMember.objects.filter(email__iexact=form.cleaned_data["email"])
         sent = [self_service.send_requested_link(request, member) for member in members]
