@@ -14,8 +14,8 @@ from pcref.metrics.sql import unit_rows
 ID = "transition_engaged_12_months"
 METRIC = load_catalogue()[ID]
 YEAR = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
-TRANSFER_CTES = ("onward_referrals", "adult_team_referrals", "adult_referrals_after_onward",
-                 "transfers")
+TRANSFER_CTES = ("referrals_in_care", "onward_referrals", "adult_team_referrals",
+                 "adult_referrals_after_onward", "transfers")
 
 
 def person(person_id, born):
@@ -130,3 +130,16 @@ def test_transfers_count_in_the_period_of_their_first_anniversary(warehouse, ins
         ("b", "2024-04-01", 0, "CMHT"),
         ("c", "2025-03-31", 0, "CMHT"),
     ]
+
+
+def test_triage_by_the_single_point_of_access_is_not_a_transfer(warehouse, insert):
+    # s1: a 17-year-old referred to the single point of access (A18), which referred them on to
+    # an adult team: never in children's services. c1: the same with a CAMHS team (A06) on the
+    # referral as well, so children's services took them on: a transfer.
+    for pid in ("s1", "c1"):
+        transferred(insert, pid, "2023-06-10")
+        insert("MHS201CareContact", [contact(f"C-{pid}", f"A-{pid}", pid, "2024-05-01")])
+    warehouse.execute("UPDATE MHS102ServiceTypeReferredTo SET ServTeamTypeRefToMH = 'A18', "
+                      "UniqCareProfTeamID = 'SPA' WHERE UniqServReqID = 'S-s1'")
+    insert("MHS102ServiceTypeReferredTo", [team("S-c1", "c1", "A18", "SPA")])
+    assert rows_of(unit_rows(warehouse, METRIC, *YEAR)) == [("c1", "2024-06-10", 1, "CMHT")]

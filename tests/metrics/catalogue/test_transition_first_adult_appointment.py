@@ -42,13 +42,14 @@ def contact(contact_id, referral_id, person_id, date, attendance="5"):
 
 
 def young_person(insert, pid, born, onward_date, adult_received, adult_team="CMHT",
-                 adult_type="A06", onward_type="A06", rejected=None, age=None):
+                 adult_type="A06", onward_type="A06", rejected=None, age=None,
+                 source_type="A06", source_rejected=None):
     """A CAMHS referral (team CAMHS, A06) referred on to an adult referral A-<pid>."""
     insert("MHS001MPI", [person(pid, born=born, age=age)])
     insert("MHS101Referral", [referral(f"S-{pid}", pid, "2020-01-01"),
                               referral(f"A-{pid}", pid, adult_received)])
     insert("MHS102ServiceTypeReferredTo", [
-        team(f"S-{pid}", pid, "A06", "CAMHS"),
+        team(f"S-{pid}", pid, source_type, "CAMHS", source_rejected),
         team(f"A-{pid}", pid, adult_type, adult_team, rejected),
     ])
     insert("MHS105OnwardReferral", [onward(f"O-{pid}", f"S-{pid}", pid, onward_date, onward_type)])
@@ -85,7 +86,12 @@ def test_definition_parses_and_transpiles_to_spark():
 def test_hard_coded_codes_are_the_code_lists():
     teams = codelists.load("team_type")
     children_only = set(teams.loc[teams["service_area"] == "children_and_young_people", "code"])
-    assert in_lists(METRIC.sql, "ServTeamTypeRefToMH") == [children_only, children_only]
+    # Services that direct people elsewhere rather than care for them.
+    directing = {"A18", "A19"}
+    assert set(teams.set_index("code").loc[sorted(directing), "label"]) == {
+        "Single Point of Access Service", "24/7 Crisis Response Line"}
+    assert in_lists(METRIC.sql, "ServTeamTypeRefToMH") == [directing, children_only,
+                                                           children_only]
     attendance = codelists.load("attendance")
     attended = set(attendance.loc[attendance["attended"] == "Y", "code"])
     missed = set(attendance.loc[attendance["did_not_attend"] == "Y", "code"])
@@ -132,8 +138,14 @@ def test_what_is_not_a_transfer_to_adult_services(warehouse, insert):
     young_person(insert, "n7", "2006-09-15", "2024-06-01", "2024-06-10",
                  rejected="2024-06-12")                                   # adult team rejected it
     young_person(insert, "n8", "2006-09-15", "2024-06-01", "2024-05-30")  # before the onward
+    young_person(insert, "n9", "2006-09-15", "2024-06-01", "2024-06-10",
+                 source_type="A18")                                       # triaged by the SPA
+    young_person(insert, "n10", "2006-09-15", "2024-06-01", "2024-06-10",
+                 source_type="A19")                                       # a crisis line
+    young_person(insert, "n11", "2006-09-15", "2024-06-01", "2024-06-10",
+                 source_rejected="2020-01-05")                            # CAMHS turned it down
     young_person(insert, "t1", "2006-09-15", "2024-05-01", "2024-07-30")  # 90 days: a transfer
-    people = ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "t1"]
+    people = ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10", "n11", "t1"]
     insert("MHS201CareContact", [contact(f"C-{p}", f"A-{p}", p, "2024-08-15") for p in people])
     assert rows_of(unit_rows(warehouse, METRIC, *YEAR)) == [("t1", "2024-08-15", 1, "CMHT")]
 

@@ -11,8 +11,11 @@ description: >
   appointments. The contact can be on the referral they were transferred on or on a later referral
   to an adult team. Young people who never attended adult services count as not engaged, as do
   those discharged (for whatever reason) before the last three months. A transfer is an onward
-  referral (MHS105) made when the young person was 17, followed within 90 days by a new referral
-  for them to an adult team that did not reject it; the transfer date is the day adult services
+  referral (MHS105) made when the young person was 17, from a referral a team took on to care
+  for them (not a single point of access, A18, or a 24/7 crisis response line, A19, which only
+  direct people elsewhere: a 17-year-old triaged by the single point of access to an adult team
+  was never in children's services), followed within 90 days by a new referral for them to an
+  adult team that did not reject it; the transfer date is the day adult services
   received that referral. "Adult" rests on age and team type, because most team types serve both
   children and adults: the new referral is not the one referred on from, its team is not one of
   that referral's teams, and the team's type is not children's-only (C05, C06, C07, D06, F01: code
@@ -39,15 +42,29 @@ source: >
   notes/pcref-requirements.md §6.2 and §7 item 5 (derive from MHS101, MHS102 and MHS105). Team
   types: code list team_type; attendance codes: code list attendance.
 */
-WITH onward_referrals AS (
+WITH referrals_in_care AS (
+    -- Referrals a team took on to care for the person, not only to direct them elsewhere: a
+    -- team that did not reject it and is not a single point of access (A18) or a 24/7 crisis
+    -- response line (A19) (code list team_type). A young person triaged by the single point of
+    -- access to an adult team was never with children's services, so is not transferred.
+    SELECT DISTINCT UniqServReqID
+    FROM MHS102ServiceTypeReferredTo
+    WHERE ServTeamTypeRefToMH NOT IN ('A18', 'A19')
+      AND ReferRejectionDate IS NULL
+),
+
+onward_referrals AS (
     -- Onward referrals of young people aged 17 (age in whole years on the onward referral date;
-    -- AgeRepPeriodEnd when no date of birth), not to a children's-only team type.
+    -- AgeRepPeriodEnd when no date of birth) from a referral in children's services' care, not
+    -- to a children's-only team type.
     SELECT
         o.OnwardReferralID,
         o.Person_ID,
         o.UniqServReqID AS source_referral,
         o.OnwardReferDate
     FROM MHS105OnwardReferral AS o
+    INNER JOIN referrals_in_care AS in_care
+        ON in_care.UniqServReqID = o.UniqServReqID
     INNER JOIN MHS001MPI AS p
         ON p.Person_ID = o.Person_ID
     WHERE (o.ServTeamTypeRefToMH IS NULL
