@@ -87,7 +87,6 @@ class Section:
     key: str
     heading: str
     chart: dict[str, Any] | None = None
-    chart_summary: str = ""
     table: Table | None = None
     notes: list[str] = field(default_factory=list)
     unavailable: str = ""
@@ -164,7 +163,6 @@ def group_section(metric: Any, rows: pd.DataFrame, breakdown: str, period: str) 
             shown, title=f"{metric.title}, {period}", description=description,
             unit=metric.unit, group_title=label, reference_group=reference if comparing else None,
         )
-        section.chart_summary = description
     else:
         section.unavailable = "There are no figures to chart for this choice."
     return section
@@ -205,7 +203,6 @@ def ratio_section(metric: Any, rows: pd.DataFrame, breakdown: str, period: str) 
             shown, title=f"Ratio to {reference}, {period}", description=description,
             reference_group=reference, group_title=breakdown_label(breakdown),
         )
-        section.chart_summary = description
     else:
         section.unavailable = "No group has a ratio with a confidence interval to chart."
     return section
@@ -255,7 +252,6 @@ def trend_section(metric: Any, rows: pd.DataFrame, time: str = "month") -> Secti
         section.chart = charts.spc_chart(points, title=f"{metric.title} by {unit}",
                                          description=description, unit=metric.unit,
                                          time_title=unit.capitalize())
-        section.chart_summary = description
         section.notes.insert(0, (
             f"Mean {last['mean']:.1f}, process limits {last['lpl']:.1f} to {last['upl']:.1f} "
             f"({metric.unit}), worked out from the values as shown; the latest {unit} is "
@@ -349,7 +345,6 @@ def funnel_section(
             counts, lines, title=f"{metric.title} by {what}, {period}", description=description,
             unit=metric.unit, size_title=size_title,
         )
-        section.chart_summary = description
         baseline = lines.loc[lines["line"] == "baseline", "limit"].iloc[0]
         section.notes.append(
             f"Average {baseline:.1f} ({metric.unit}); the limits are worked out from the "
