@@ -64,7 +64,12 @@ class Flow:
 
 
 STANDARD_STEPS = (
-    Step("experience", questions.ExperienceForm, "feedback/experience.jinja", _("Your feedback")),
+    Step(
+        "experience",
+        questions.ExperienceForm,
+        "feedback/experience.jinja",
+        _("Overall, how was your experience of our service?"),  # the page's heading
+    ),
     Step(
         "about-your-feedback",
         questions.AboutFeedbackForm,
