@@ -122,6 +122,33 @@ VISITS += [
 ]
 VISITED_URL_NAMES |= {"dashboard:teams", "dashboard:data_quality"}
 IN_JOURNEYS |= {"dashboard:team"}
+# governance: the plan and self-assessments with nothing in them here; pages about one
+# action or assessment, with data and the did-it-work chart, in test_governance_pages.py
+# (with the keyboard journey of adding a progress update). Evidence files are downloads.
+VISITS += [
+    ("actions-empty", "/governance/actions/", "viewer", 200),
+    ("action-new", "/governance/actions/new/", "pcref_lead", 200),
+    ("assessments-empty", "/governance/self-assessments/", "viewer", 200),
+    ("assessment-new-first", "/governance/self-assessments/new/", "pcref_lead", 200),
+]
+VISITED_URL_NAMES |= {
+    "governance:actions", "governance:action_new", "governance:assessments",
+    "governance:assessment_new",
+}  # fmt: skip
+IN_JOURNEYS |= {
+    "governance:action", "governance:action_edit", "governance:add_update",
+    "governance:add_evidence", "governance:did_it_work", "governance:assessment",
+}  # fmt: skip
+NOT_HTML |= {"governance:evidence_file"}
+# publication: the board report and the public PCREF page with no results run loaded here;
+# with a run loaded (charts, tables, icons) in test_publication_pages.py. The PDF and the
+# published-figures zip are downloads.
+VISITS += [
+    ("board-report-no-run", "/publication/board-report/", "viewer", 200),
+    ("pcref-public-no-run", "/pcref/", "anonymous", 200),
+]
+VISITED_URL_NAMES |= {"publication:board_report", "pcref_public:index"}
+NOT_HTML |= {"publication:board_report_pdf", "pcref_public:published_figures"}
 
 def test_every_url_is_visited(all_url_names):
     assert set(all_url_names) == VISITED_URL_NAMES | IN_JOURNEYS | NOT_HTML
