@@ -4,6 +4,7 @@ duplicates nothing; serve refuses to start without the production settings it ne
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -21,8 +22,11 @@ def _recording() -> Console:
 
 
 def test_a_second_run_skips_every_step_and_rewrites_nothing(results_run_folder,
-                                                            results_run_options):
+                                                            results_run_options, monkeypatch):
     data_dir = results_run_folder.parent
+    # The code as it was when the fixture ran (others may commit while the tests run).
+    recorded = json.loads((results_run_folder / "run.json").read_text())["code_version"]
+    monkeypatch.setattr("pcref.ingest.pipeline.code_version", lambda: recorded)
     watched = [data_dir / "extract" / "truth.json", data_dir / "warehouse.duckdb",
                results_run_folder / "run.json", results_run_folder / "results.parquet"]
     before = {path: path.stat().st_mtime_ns for path in watched}
@@ -39,6 +43,8 @@ def test_a_second_run_skips_every_step_and_rewrites_nothing(results_run_folder,
 def test_results_are_recomputed_when_periods_metrics_or_code_change(
         results_run_folder, results_run_options, monkeypatch):
     periods, metrics = results_run_options["periods"], results_run_options["metrics"]
+    recorded = json.loads((results_run_folder / "run.json").read_text())["code_version"]
+    monkeypatch.setattr("pcref.ingest.pipeline.code_version", lambda: recorded)
     folders = demo.DemoFolders(results_run_folder.parent)
     assert demo._results_out_of_date(folders, periods, metrics) is None
     assert demo._results_out_of_date(folders, ("2024-25",), metrics) == "other periods"
