@@ -294,3 +294,42 @@ def feedback_results(
     from pcref.web.feedback_results import run_feedback_results
 
     raise typer.Exit(run_feedback_results(Path(out), period, typer.echo))
+
+
+# --- publication: pcref report (issue 7 items 4-6; docs/reports.md) ---------------------------
+report_app = typer.Typer(help="Board report (HTML or PDF) and CQC evidence pack.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("board")
+def report_board(
+    out: str = typer.Option(..., "--out", help="FILE.html or FILE.pdf to write."),
+    period: str = typer.Option(None, "--period", help="e.g. 2024-25 (default: the run's "
+                               "latest)."),
+    policy: str = typer.Option("public", "--policy", help="public (for board papers that are "
+                               "published) or nhse (internal)."),
+) -> None:
+    """The PCREF board report of the current results run, from the app database."""
+    from pathlib import Path
+
+    from pcref.web.publication.commands import run_board_report
+
+    raise typer.Exit(run_board_report(Path(out), period, policy, typer.echo))
+
+
+@report_app.command("cqc")
+def report_cqc(
+    out: str = typer.Option(..., "--out", help="FILE.zip to write."),
+    period: str = typer.Option(None, "--period", help="Period of the board report in the "
+                               "pack (default: the run's latest)."),
+    include_internal: bool = typer.Option(
+        False, "--include-internal", help="Add the figures under NHS England's MHSDS rule "
+        "(for sharing with CQC under an information-sharing agreement)."),
+) -> None:
+    """CQC evidence pack: plan, self-assessments, metrics, feedback -> action -> outcome."""
+    from pathlib import Path
+
+    from pcref.web.publication.commands import run_cqc_pack
+
+    raise typer.Exit(run_cqc_pack(Path(out), period, include_internal, typer.echo))

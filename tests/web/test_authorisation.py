@@ -107,6 +107,12 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "governance:add_update": frozenset({"pcref_lead"}),
     "governance:add_evidence": frozenset({"pcref_lead"}),
     "governance:assessment_new": frozenset({"pcref_lead"}),
+    # publication: results readers read the board report, those who export download its
+    # PDF; the public PCREF page and its download of published figures need no sign-in
+    "publication:board_report": RESULTS_READERS,
+    "publication:board_report_pdf": frozenset({"analyst", "pcref_lead"}),
+    "pcref_public:index": EVERYONE,
+    "pcref_public:published_figures": EVERYONE,
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here

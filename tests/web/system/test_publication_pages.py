@@ -1,0 +1,58 @@
+"""The board report and the public PCREF page in a real browser with a real results run
+loaded (the 3,000-person synthetic run) and a small plan: zero axe violations, no
+Content-Security-Policy violations or script errors (the page fixture fails on any), no
+sideways scrolling at 320 CSS pixels, and the SPC charts drawn as static SVG."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pcref.web.governance.choices import ActionStatus, PriorityArea
+from pcref.web.governance.models import Action, AssessmentScore, SelfAssessment
+from pcref.web.moderation.models import YouSaidWeDid
+
+#: (test id, path, who looks).
+PUBLICATION_VISITS = [
+    ("board-report-internal", "/publication/board-report/", "pcref_lead"),
+    ("board-report-public-policy", "/publication/board-report/?period=2023-24", "viewer"),
+    ("pcref-public", "/pcref/", "anonymous"),
+]
+
+
+@pytest.fixture
+def plan(db):
+    action = Action.objects.create(
+        title="Street triage with community workers", description="Co-produced.",
+        priority_area=PriorityArea.MHA_DETENTIONS, competencies=["co_production"],
+        owner="Director of Nursing", start_date=dt.date(2024, 4, 1),
+        due_date=dt.date(2099, 3, 31), status=ActionStatus.ON_TRACK)
+    entry = YouSaidWeDid.objects.create(
+        title="Police detentions", what_people_said="Detained more often.",
+        what_we_did="Street triage.", published=True, published_at=timezone.now())
+    action.you_said_we_did.add(entry)
+    assessment = SelfAssessment.objects.create(assessed_on=dt.date(2025, 3, 1),
+                                               assessed_by="lead")
+    AssessmentScore.objects.create(assessment=assessment, item="board_lead", score=3)
+
+
+@pytest.mark.parametrize(
+    ("path", "principal"), [v[1:] for v in PUBLICATION_VISITS],
+    ids=[v[0] for v in PUBLICATION_VISITS],
+)
+def test_publication_page_is_accessible(
+    path, principal, page, users, loaded_results_run, plan, sign_in_as, check_accessibility
+):
+    if principal != "anonymous":
+        sign_in_as(users[principal])
+    response = page.goto(path)
+    assert response.status == 200
+    if path.startswith("/publication/"):
+        assert page.locator("svg.app-xmr").count() > 0  # SPC charts drawn on the server
+    else:
+        assert page.get_by_role("link", name="Download every published figure").count() == 1
+    check_accessibility(page)
+
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px wide"
