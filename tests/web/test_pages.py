@@ -114,6 +114,20 @@ NOT_PAGES.update(
         },
     }
 )
+# governance: the plan and self-assessment lists and forms here; pages about one action or
+# assessment need one (tests/web/governance/, and with axe in test_governance_pages.py).
+PAGE_VIEWER.update({
+    "governance:actions": "viewer", "governance:action_new": "pcref_lead",
+    "governance:assessments": "viewer", "governance:assessment_new": "pcref_lead",
+})  # fmt: skip
+NOT_PAGES.update({
+    "governance:evidence_file": "a download (tests/web/governance/test_evidence.py)",
+    **{name: "needs an action or assessment (tests/web/governance/)" for name in (
+        "governance:action", "governance:action_edit", "governance:add_update",
+        "governance:add_evidence", "governance:did_it_work", "governance:assessment",
+    )},
+})  # fmt: skip
+
 
 def test_every_url_is_either_a_checked_page_or_explained(all_url_names):
     assert set(all_url_names) == set(PAGE_VIEWER) | set(NOT_PAGES)
@@ -148,7 +162,7 @@ def test_the_header_shows_only_what_the_role_may_use(client_for):
                           r"(?:<strong[^>]*>)?([^<]+)<", menu.group(0))
 
     assert nav("viewer") == ["Home", "Dashboard", "Team profiles", "Data quality",
-                             "Your account"]
+                             "PCREF plan", "Your account"]
     assert nav("administrator") == ["Home", "Audit log", "Your account"]
     assert nav("moderator") == ["Home", "Hub moderation", "Feedback moderation", "Your account"]
     assert nav("anonymous") == []

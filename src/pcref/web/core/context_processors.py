@@ -32,9 +32,8 @@ NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     # moderation: safeguarding queue and feedback; "you said, we did" entries
     ("moderation:queue", "Feedback moderation", MODERATE_FEEDBACK),
     ("moderation:entries", "You said, we did", MANAGE_PCREF_PLAN),
-    # governance: the PCREF action plan and self-assessments
-    ("governance:actions", "Action plan", VIEW_RESULTS),
-    ("governance:assessments", "Self-assessments", VIEW_RESULTS),
+    # governance: the PCREF action plan (its page links to the self-assessments)
+    ("governance:actions", "PCREF plan", VIEW_RESULTS),
     ("accounts:account", "Your account", None),
 )
 
