@@ -65,3 +65,32 @@ def test_a_withheld_month_stops_the_spc_chart_but_not_the_table():
     assert trend.chart is None
     assert "needs a figure for every month" in trend.unavailable
     assert [row[1] for row in trend.table.rows][:3] == ["5.0", "6.0", "*"]
+
+
+def test_variation_by_ethnic_group_uses_each_groups_own_series():
+    """White: the hand-worked series of tests/web/conftest.py (12 months alternating 10
+    and 11, then 20: limits 146/13 +/- 2.66, the last month above the upper limit, which
+    is a concern when lower is better). Black: one month withheld, so not assessed."""
+    months = [f"{2023 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 17)]
+    white = [10.0, 11.0] * 6 + [20.0]
+    black = [30.0] * 12 + [None]
+    rows = []
+    for group, values in (("White", white), ("Black or Black British", black)):
+        part = _rows("ethnicity_5 x month", months, values)
+        rows.append(part.assign(group=group, subgroup=months))
+    metric = SimpleNamespace(**{**vars(METRIC), "improvement_direction": "decrease",
+                                "reference_group": {"ethnicity_5": "White"}})
+    figures = pd.concat([_rows("ethnicity_5", ["White"], [12.0]).assign(group="White"),
+                         *rows])
+    page = metric_page(metric, figures, period="2024-25", breakdown="ethnicity_5",
+                       statistic="proportion")
+    section = next(s for s in page.sections if s.key == "group-variation")
+    assert section.table.rows == [
+        ["White", "13", "11.2", "8.6 to 13.9", "20.0", "Special cause: concern", "12", "1"],
+        ["Black or Black British", "13", "", "", "*",
+         "Not assessed: 1 of 13 months withheld", "", ""],
+    ]
+    download = {r["group"]: r for r in section.download}
+    assert (download["White"]["spc_mean"], download["White"]["spc_upper_limit"]) == (
+        "11.2", "13.9")
+    assert download["White"]["date"] == "2024-04"

@@ -286,6 +286,69 @@ def trend_section(metric: Any, rows: pd.DataFrame, time: str = "month") -> Secti
     return section
 
 
+def group_variation_section(metric: Any, rows: pd.DataFrame, time: str) -> Section | None:
+    """Making Data Count variation for each ethnic group: an XmR chart's mean, limits and
+    latest point type per group, from the ethnic group × month (or quarter) rows, as a
+    table (a board reads it like a row of MDC icons). A group with a withheld value is not
+    assessed: an XmR chart needs every point."""
+    if rows.empty:
+        return None
+    unit = "month" if time == "month" else "quarter"
+    section = Section(key="group-variation",
+                      heading=f"Variation by ethnic group, by {unit} (SPC)")
+    table_rows = []
+    any_withheld = False
+    for group, part in rows.groupby("group", sort=False):
+        starts = [period_start(str(label), time) for label in part["subgroup"]]
+        part = part.assign(_date=pd.to_datetime(pd.Series(starts, index=part.index,
+                                                          dtype=object)))
+        part = part.loc[part["_date"].notna()].sort_values("_date")
+        if part.empty:
+            continue
+        shown = shown_frame(part)
+        shown["date"] = part["_date"].to_numpy()
+        latest = shown.iloc[-1].to_dict()
+        when = str(part["subgroup"].iloc[-1])
+        extra = {"spc_mean": "", "spc_lower_limit": "", "spc_upper_limit": ""}
+        if shown["value"].notna().all() and len(shown) >= 2:
+            points = charts.spc_points(shown[["date", "value"]], metric.improvement_direction)
+            last = points.iloc[-1]
+            words = str(last["point_label"])
+            extra = {"spc_mean": f"{last['mean']:.1f}", "spc_lower_limit": f"{last['lpl']:.1f}",
+                     "spc_upper_limit": f"{last['upl']:.1f}"}
+            cells = [
+                str(group), str(len(points)), extra["spc_mean"],
+                f"{extra['spc_lower_limit']} to {extra['spc_upper_limit']}",
+                _value_cell(latest), words,
+                str(int((points["point_type"] == "special_cause_improvement").sum())),
+                str(int((points["point_type"] == "special_cause_concern").sum())),
+            ]
+        else:
+            withheld = int(shown["withheld"].sum())
+            any_withheld = any_withheld or withheld > 0
+            words = f"Not assessed: {withheld} of {len(shown)} {unit}s withheld" if withheld \
+                else f"Not assessed: {unit}s without a figure"
+            cells = [str(group), str(len(shown)), "", "", _value_cell(latest), words, "", ""]
+        table_rows.append(cells)
+        section.download.append({**latest, "table": f"variation by ethnic group, by {unit}",
+                                 "period": "", "date": when, "spc_point": words, **extra})
+    if not table_rows:
+        return None
+    section.table = Table(
+        caption=f"{metric.title}: variation by ethnic group, by {unit}",
+        head=["Group", f"{unit.capitalize()}s", "Mean", "Process limits",
+              f"Latest {unit}", "Latest point", "Improvement points", "Concern points"],
+        rows=table_rows, numeric=[False, True, True, True, True, False, True, True],
+    )
+    section.notes.append(
+        f"Each group's limits come from its own {unit}ly values as shown; 'Latest point' is "
+        f"the Making Data Count variation of the latest {unit}."
+    )
+    if any_withheld:
+        section.notes.append(WITHHELD_NOTE)
+    return section
+
+
 def _multiplier(metric: Any, statistic: str) -> float | None:
     if statistic == "proportion":
         return 100.0
@@ -440,6 +503,12 @@ def metric_page(
             break
     if trend is not None:
         sections.append(trend)
+    for time in TIME_BREAKDOWNS if is_ethnicity(breakdown) else ():
+        crossed = figures.loc[figures["breakdown"] == f"{breakdown} x {time}"]
+        variation = group_variation_section(metric, crossed, time)
+        if variation is not None:
+            sections.append(variation)
+            break
     for funnel_breakdown in FUNNEL_BREAKDOWNS:
         units = figures.loc[one_way & (figures["period"] == period)
                             & (figures["breakdown"] == funnel_breakdown)]
@@ -456,7 +525,8 @@ DOWNLOAD_COLUMNS = (
     "metric_id", "metric_title", "unit", "method", "improvement_direction", "run_id",
     "disclosure_policy", "table", "period", "date", "statistic", "group", "value", "lower",
     "upper", "numerator", "denominator", "comparator", "ratio", "ratio_lower", "ratio_upper",
-    "significance", "spc_point", "funnel", "status",
+    "significance", "spc_point", "spc_mean", "spc_lower_limit", "spc_upper_limit", "funnel",
+    "status",
 )
 
 
@@ -514,6 +584,9 @@ def download_rows(
                 "ratio_upper": ratio_upper,
                 "significance": row["significance"],
                 "spc_point": row.get("spc_point", ""),
+                "spc_mean": row.get("spc_mean", ""),
+                "spc_lower_limit": row.get("spc_lower_limit", ""),
+                "spc_upper_limit": row.get("spc_upper_limit", ""),
                 "funnel": row.get("funnel", ""),
                 "status": row["status"],
             })
