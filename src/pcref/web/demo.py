@@ -194,7 +194,8 @@ def run_demo(port: int, data_dir: Path, *, console: Console, err: Console) -> in
     except DemoStepFailed as error:
         err.print(Text(f"Error: {error}", style="bold red"), soft_wrap=True)
         return EXIT_CANNOT
-    code = set_up_site(results, console=console, err=err)
+    code = set_up_site(results, console=console, err=err,
+                       warehouse=DemoFolders(data_dir).warehouse)
     if code:
         return code
     from django.core.management import call_command
@@ -205,9 +206,13 @@ def run_demo(port: int, data_dir: Path, *, console: Console, err: Console) -> in
     return code
 
 
-def set_up_site(results: Path, *, console: Console, err: Console) -> int:
+def set_up_site(
+    results: Path, *, console: Console, err: Console, warehouse: Path | None = None
+) -> int:
     """Step 4: migrate the app database, load ``results`` (left alone if already loaded)
-    and make it current, and create or reset the demo accounts (passwords printed)."""
+    and make it current, load the team list people give feedback about from ``warehouse``,
+    add the synthetic feedback and engagement records the staff pages show (each added
+    once), and create or reset the demo accounts (passwords printed last)."""
     from pcref.web.command import EXIT_CANNOT, EXIT_OK, set_up_django
 
     settings_module = set_up_django()
@@ -229,5 +234,9 @@ def set_up_site(results: Path, *, console: Console, err: Console) -> int:
     else:
         console.print(f"   Run {outcome.run.run_id} was already loaded; unchanged.",
                       highlight=False)
+    if warehouse is not None:
+        call_command("load_feedback_teams", str(warehouse), verbosity=0)
+    call_command("create_demo_feedback", verbosity=0)
+    call_command("create_demo_engagement", verbosity=0)
     call_command("create_demo_users")
     return EXIT_OK
