@@ -82,15 +82,14 @@ def test_a_bad_period_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_the_run_passes_the_dashboard_loaders_checks(tmp_path: Path) -> None:
-    """The loader re-checks every public count against the public rule; the experience
-    metrics are given to it beside the shipped catalogue (they are not catalogue SQL)."""
+    """The loader re-checks every public count against the public rule; it knows the
+    experience metrics beside the shipped catalogue (they are not catalogue SQL)."""
     from pcref.listening.experience import METRICS
-    from pcref.metrics.catalogue import load_catalogue
     from pcref.web.dashboard.loading import load_run
 
     for i in range(30):
         submit(1 + i % 5, ethnic="ANHZ"[i % 4], themes=["Parking"] if i % 3 else None)
     run_feedback_results(tmp_path / "run", "2025-26", lambda m, err=False: None)
-    outcome = load_run(tmp_path / "run", catalogue={**load_catalogue(), **METRICS})
+    outcome = load_run(tmp_path / "run")
     assert outcome.loaded
     assert set(outcome.run.metrics.values_list("metric_id", flat=True)) == set(METRICS)

@@ -159,9 +159,12 @@ def check_run_folder(
     folder: Path, catalogue: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, pa.Table], dict[str, dict[str, Any]]]:
     """run.json, both results tables by view, and each metric's fields for :class:`Metric`;
-    raises :class:`LoadError` naming the file, row and column at the first problem."""
+    raises :class:`LoadError` naming the file, row and column at the first problem.
+    ``catalogue`` defaults to the shipped catalogue plus the experience metrics that
+    ``pcref feedback results`` writes (defined in :mod:`pcref.listening.experience`)."""
     from pcref.disclosure import Policy
     from pcref.export import star
+    from pcref.listening.experience import METRICS as EXPERIENCE_METRICS
     from pcref.metrics.catalogue import load_catalogue
     from pcref.metrics.periods import parse_periods
 
@@ -169,7 +172,8 @@ def check_run_folder(
     sources = check_files(folder, record)
     try:
         periods = parse_periods([p["label"] for p in record["periods"]])
-        catalogue = load_catalogue() if catalogue is None else catalogue
+        if catalogue is None:
+            catalogue = {**load_catalogue(), **EXPERIENCE_METRICS}
         metrics = star._run_metrics(record, catalogue)
         tables = {}
         for view, source in sources.items():
