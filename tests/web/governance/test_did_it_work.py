@@ -28,7 +28,8 @@ def _white_count(i: int) -> int:
     return 100 if i % 2 == 0 else 104
 
 
-def build_run(run_id: str, *, step: bool, withheld_public_month: str | None = None):
+def build_run(run_id: str, *, step: bool, withheld_public_month: str | None = None,
+              withheld_month: str | None = None):
     run = ResultsRun.objects.create(
         run_id=run_id, created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
         periods=["2022-23", "2023-24", "2024-25"], code_version="test", input_fingerprint="t",
@@ -52,8 +53,9 @@ def build_run(run_id: str, *, step: bool, withheld_public_month: str | None = No
                  black_rate / white_rate),
                 ("White", white, WHITE_POPULATION, white_rate, 1.0),
             ):  # fmt: skip
-                withheld = policy == "public" and month == withheld_public_month and (
-                    group == "Black or Black British")
+                withheld = group == "Black or Black British" and (
+                    (policy == "public" and month == withheld_public_month)
+                    or month == withheld_month)
                 rows.append(Figure(
                     run=run, metric=metric, disclosure_policy=policy, period="x",
                     breakdown=BREAKDOWN, group=group, subgroup=month, statistic="crude rate",
@@ -65,6 +67,26 @@ def build_run(run_id: str, *, step: bool, withheld_public_month: str | None = No
                 ))  # fmt: skip
     Figure.objects.bulk_create(rows)
     return run, metric
+
+
+def add_quarters(run, metric, *, step: bool) -> None:
+    """Quarterly rows (2022-23 Q1 to 2024-25 Q4) under the internal policy: Black 96 a
+    quarter before the action and 48 from it on if ``step`` (else 96), White 306."""
+    rows = []
+    for i, label in enumerate(f"{year}-{year - 1999} Q{q}" for year in (2022, 2023, 2024)
+                              for q in (1, 2, 3, 4)):
+        black = 48 if step and i >= 8 else 96
+        for group, count, population in (("Black or Black British", black, BLACK_POPULATION),
+                                         ("White", 306, WHITE_POPULATION)):
+            rate = count / population * 100_000
+            rows.append(Figure(
+                run=run, metric=metric, disclosure_policy="nhse", period="x",
+                breakdown="ethnicity_5 x quarter", group=group, subgroup=label,
+                statistic="crude rate", numerator=count, denominator=population, value=rate,
+                ratio=rate / 306, unit=metric.unit, suppressed=False, status="shown",
+                display_value=f"{rate:.1f}",
+            ))  # fmt: skip
+    Figure.objects.bulk_create(rows)
 
 
 def _figures(run):
@@ -85,11 +107,13 @@ def test_an_injected_fall_is_detected():
     assert result.change.upper < 1
     assert result.variation.signal == "improvement"
     assert result.verdict.outcome == "improved"
-    assert result.verdict.sentence.startswith(
-        "The rate ratio for Black or Black British people (compared with White) fell from "
-        "3.1 to 1.6"
+    # SE(ln) = √(1/192 + 1/1224 + 1/768 + 1/2448) = 0.0880 (16 and 102 a month for 12 months
+    # after, 32 and 102 for 24 before); 0.5 × exp(∓1.96 × 0.0880) = 0.42 to 0.59.
+    assert result.verdict.sentence == (
+        "The rate ratio of detentions under the Mental Health Act for Black or Black British "
+        "people (compared with White) fell from 3.1 to 1.6 (after ÷ before 0.50, 95% CI 0.42 "
+        "to 0.59); the change is beyond normal variation."
     )
-    assert result.verdict.sentence.endswith("the change is beyond normal variation.")
     assert [m["after"] for m in result.months] == [False] * 24 + [True] * 12
     assert result.chart is not None
 
@@ -137,3 +161,27 @@ def test_the_page_follows_the_viewers_disclosure_policy(client_for):
     viewer = client_for("viewer").get(url).content.decode()  # public figures: June withheld
     assert "withheld under your disclosure policy (2023-06)" in viewer
     assert "chart-spec-did-it-work" not in viewer
+
+
+@pytest.mark.django_db
+def test_quarters_are_used_when_a_month_is_withheld():
+    run, metric = build_run("quarters", step=True, withheld_month="2023-06")
+    add_quarters(run, metric, step=True)
+    result = evaluate(metric, "Black or Black British", START, _figures(run))
+    assert result.time == "quarter"
+    assert "withheld under your disclosure policy (2023-06)" in result.note
+    assert [m["after"] for m in result.months] == [False] * 8 + [True] * 4
+    # Hand-worked: before 96/10,000 against 306/100,000 = 3.137; after 48: 1.569.
+    assert result.change.ratio == pytest.approx(0.5)
+    assert result.change.upper < 1
+    assert result.variation.signal == "too few months"  # 8 quarters before: no chart verdict
+    assert result.verdict.outcome == "improved"
+    assert "with only 8 quarters before the action there are too few" in result.verdict.sentence
+
+
+@pytest.mark.django_db
+def test_without_usable_months_or_quarters_it_says_why():
+    run, metric = build_run("nothing", step=True, withheld_month="2023-06")
+    result = evaluate(metric, "Black or Black British", START, _figures(run))
+    assert result.change is None
+    assert "withheld under your disclosure policy (2023-06)" in result.unavailable

@@ -16,8 +16,10 @@ The numerators and denominators summed over the months before the action start a
 on feed the before/after comparison; the monthly values feed the SPC judgement and the
 chart, whose limits are rebased at the first month on or after the start
 (``rebased_chart``). A month counts as "after" when it begins on or after the action's start
-date. Figures follow the viewer's disclosure policy (``figures_for``): when any month
-needed is withheld there is no evaluation, and the page says why.
+date. Figures follow the viewer's disclosure policy (``figures_for``). When a month needed
+is withheld (small numbers: common for one ethnic group in one month at trust scale), the
+same is done by quarter (``ethnicity_5 x quarter``), and the page says so; when a quarter is
+withheld too there is no evaluation, and the page says why.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ from pcref.web.dashboard.metric_page import _multiplier, period_start
 from pcref.web.dashboard.models import Figure, Metric
 
 BREAKDOWN = "ethnicity_5 x month"
+#: Used when the monthly figures cannot be (a month withheld, or no monthly cross).
+QUARTERLY_BREAKDOWN = "ethnicity_5 x quarter"
+BREAKDOWNS = (BREAKDOWN, QUARTERLY_BREAKDOWN)
 ETHNICITY = "ethnicity_5"
 #: The statistics an evaluation can use, in order of preference.
 STATISTICS = ("crude rate", "rate", "proportion")
@@ -68,6 +73,9 @@ class Evaluation:
     chart: dict[str, Any] | None = None
     chart_summary: str = ""
     unavailable: str = ""
+    #: "month", or "quarter" when the monthly figures could not be used (``note`` says why).
+    time: str = "month"
+    note: str = ""
 
 
 def _direction(metric: Metric) -> str:
@@ -76,8 +84,8 @@ def _direction(metric: Metric) -> str:
     )
 
 
-def _monthly(rows: list[Figure]) -> dict[str, Figure]:
-    """Month label → row (subgroup), for the first statistic the rows have."""
+def _by_label(rows: list[Figure]) -> dict[str, Figure]:
+    """Month or quarter label → row (subgroup), for the first statistic the rows have."""
     for statistic in STATISTICS:
         chosen = {r.subgroup: r for r in rows if r.statistic == statistic and r.subgroup}
         if chosen:
@@ -89,19 +97,37 @@ def evaluate(metric: Metric | None, group: str, start: dt.date, figures: Any) ->
     """The evaluation of ``group`` on ``metric`` for an action starting on ``start``.
 
     ``figures``: the run's figures for the metric under the viewer's policy (a queryset or
-    list of :class:`Figure`); only the ``ethnicity_5 x month`` rows are used.
+    list of :class:`Figure`); the ``ethnicity_5 x month`` rows are used, or the ``ethnicity_5
+    x quarter`` rows when the months cannot be (small numbers are withheld far more often
+    by month than by quarter).
     """
-    result = Evaluation(metric=metric, group=group)
+    rows = list(figures)
+    monthly = _evaluate(metric, group, start, rows, "month")
+    if monthly.change is not None or metric is None:
+        return monthly
+    quarterly = _evaluate(metric, group, start, rows, "quarter")
+    if quarterly.change is None:
+        if quarterly.months:  # there are quarters, but they cannot be used either
+            monthly.unavailable += f" By quarter: {quarterly.unavailable}"
+        return monthly
+    quarterly.note = f"By quarter, because by month: {monthly.unavailable}"
+    return quarterly
+
+
+def _evaluate(metric: Metric | None, group: str, start: dt.date, figures: list[Figure],
+              time: str) -> Evaluation:
+    result = Evaluation(metric=metric, group=group, time=time)
     if metric is None:
         result.unavailable = "This results run has no figures for the action's metric."
         return result
     reference = str(metric.reference_group.get(ETHNICITY, ""))
     result.reference, result.unit = reference, metric.unit
-    rows = [r for r in figures if r.breakdown == BREAKDOWN]
-    own = _monthly([r for r in rows if r.group == group])
+    breakdown = BREAKDOWN if time == "month" else QUARTERLY_BREAKDOWN
+    rows = [r for r in figures if r.breakdown == breakdown]
+    own = _by_label([r for r in rows if r.group == group])
     if not own:
         result.unavailable = (
-            f"This results run has no monthly figures by ethnic group ({BREAKDOWN}) for "
+            f"This results run has no figures by ethnic group and {time} ({breakdown}) for "
             f"{group} on this metric, so the action cannot be evaluated with it."
         )
         return result
@@ -109,34 +135,36 @@ def evaluate(metric: Metric | None, group: str, start: dt.date, figures: Any) ->
     if statistic == "proportion":
         result.measure, result.unit = "percentage", "%"
         result.why = (
-            f"The percentage for {people_phrase(group)} by month, compared before and after "
+            f"The percentage for {people_phrase(group)} by {time}, compared before and after "
             "with the MOVER-R interval (a ratio of percentages has no interval for its "
             "change in the evaluation methods)."
         )
     elif group == reference or not reference:
         result.measure = "rate"
         result.why = (
-            f"The rate for {people_phrase(group)} by month ({metric.unit}), compared before "
+            f"The rate for {people_phrase(group)} by {time} ({metric.unit}), compared before "
             "and after with the exact interval for a ratio of two rates."
         )
     else:
         result.measure, result.unit = "rate ratio", f"ratio to {reference}"
         result.why = (
-            f"The rate ratio ({people_phrase(group)} ÷ {reference}) by month: the disparity "
+            f"The rate ratio ({people_phrase(group)} ÷ {reference}) by {time}: the disparity "
             "itself, so a fall that every group shares does not count as closing the gap. "
             "Compared before and after with the ratio of the two rate ratios."
         )
-    refs = _monthly([r for r in rows if r.group == reference]) if result.measure == (
+    refs = _by_label([r for r in rows if r.group == reference]) if result.measure == (
         "rate ratio") else {}
-    months = sorted(own, key=lambda label: period_start(label, "month") or pd.Timestamp.max)
+    months = sorted(own, key=lambda label: period_start(label, time) or pd.Timestamp.max)
     table = []
     for label in months:
-        when = period_start(label, "month")
+        when = period_start(label, time)
         if when is None:
             continue
         row, ref = own[label], refs.get(label)
         entry = {
-            "label": label, "date": when, "after": when.date() >= start,
+            "label": label, "date": when,
+            "shown_label": when.strftime("%B %Y") if time == "month" else label,
+            "after": when.date() >= start,
             "numerator": row.numerator, "denominator": row.denominator, "value": row.value,
             "display": row.display_value,
             "ref_numerator": ref.numerator if ref else None,
@@ -166,9 +194,9 @@ def _compare(result: Evaluation, start: dt.date) -> Evaluation:
     after = [m for m in result.months if m["after"]]
     if not before or not after:
         result.unavailable = (
-            f"The run's months ({result.months[0]['label']} to {result.months[-1]['label']}) "
-            f"need to include months both before and after the action's start "
-            f"({start:%-d %B %Y})."
+            f"The run's {result.time}s ({result.months[0]['label']} to "
+            f"{result.months[-1]['label']}) need to include {result.time}s both before and "
+            f"after the action's start ({start:%-d %B %Y})."
         )
         return result
     needed = ["numerator", "denominator", "value"]
@@ -177,7 +205,7 @@ def _compare(result: Evaluation, start: dt.date) -> Evaluation:
     missing = [m["label"] for m in result.months if any(m[k] is None for k in needed)]
     if missing:
         result.unavailable = (
-            "Some months have no figure or are withheld under your disclosure policy ("
+            f"Some {result.time}s have no figure or are withheld under your disclosure policy ("
             + ", ".join(missing[:6]) + (" and others" if len(missing) > 6 else "")
             + "), so before and after cannot be compared fairly."
         )
@@ -191,19 +219,26 @@ def _compare(result: Evaluation, start: dt.date) -> Evaluation:
                                        improvement_direction=direction)
     result.verdict = verdict(_measure_name(result), result.change, result.variation,
                              result.metric.improvement_direction)
+    if result.time == "quarter":  # the evaluation module's words assume months
+        sentence = result.verdict.sentence.replace(
+            " months before the action", " quarters before the action"
+        ).replace("the monthly chart", "the quarterly chart")
+        result.verdict = Verdict(result.verdict.outcome, sentence)
     points = rebased_chart(series, value="value", date="date", action_start=pd.Timestamp(start),
                            improvement_direction=direction).reset_index(drop=True)
     points["point_label"] = [charts.POINT_TYPES[t][0] for t in points["point_type"]]
     for month, label in zip(result.months, points["point_label"], strict=True):
         month["point_label"] = label
     result.chart_summary = (
-        f"Statistical process control (XmR) chart of the {result.measure} by month, with "
-        f"the mean and process limits recalculated from {after[0]['date']:%B %Y}, the first "
-        "month of the action; points are marked as common cause, or special cause of "
-        "improvement or concern (Making Data Count). The table below gives the same figures."
+        f"Statistical process control (XmR) chart of the {result.measure} by {result.time}, "
+        f"with the mean and process limits recalculated from {after[0]['date']:%B %Y}, the "
+        f"first {result.time} of the action; points are marked as common cause, or special "
+        "cause of improvement or concern (Making Data Count). The table below gives the same "
+        "figures."
     )
-    result.chart = charts.spc_chart(points, title=f"{_measure_name(result)} by month",
-                                    description=result.chart_summary, unit=result.unit)
+    result.chart = charts.spc_chart(points, title=f"{_measure_name(result)} by {result.time}",
+                                    description=result.chart_summary, unit=result.unit,
+                                    time_title=result.time.capitalize())
     return result
 
 
@@ -232,7 +267,12 @@ def _change(result: Evaluation, before: list[dict], after: list[dict]) -> Change
 
 
 def _measure_name(result: Evaluation) -> str:
-    people = people_phrase(result.group)
+    """E.g. "The rate ratio of detentions under the Mental Health Act for Black or Black
+    British people (compared with White)"."""
+    title = result.metric.title
+    if title[1:2].islower():  # "Detentions …" → "detentions …", but "MHA …" stays
+        title = title[:1].lower() + title[1:]
+    name = f"The {result.measure} of {title} for {people_phrase(result.group)}"
     if result.measure == "rate ratio":
-        return f"The rate ratio for {people} (compared with {result.reference})"
-    return f"The {result.measure} for {people}"
+        name += f" (compared with {result.reference})"
+    return name

@@ -8,6 +8,7 @@ from typing import Any
 from pcref.metrics.attributes import ethnicity_5_labels
 from pcref.web.dashboard.models import Metric
 from pcref.web.governance.choices import ActionStatus, Competency, PriorityArea
+from pcref.web.governance.did_it_work import BREAKDOWNS
 
 #: Groups an action can aim at: the five groups (not "Not stated" or "Not known", which are
 #: a recording gap, tackled by a data action on a data-quality metric).
@@ -16,13 +17,16 @@ NOT_A_GROUP = ("Not stated", "Not known")
 
 def metric_choices(current: str = "") -> list[tuple[str, str]]:
     """(metric id, title) for every metric broken down by ethnic group in any loaded run,
-    the latest run's title first; ``current`` is kept even if no loaded run has it now."""
+    the latest run's title first, saying which have no monthly figures by ethnic group to
+    evaluate an action with; ``current`` is kept even if no loaded run has it now."""
     seen: dict[str, str] = {}
     for metric_id, title, breakdowns in Metric.objects.order_by(
         "-run__created_at", "metric_id"
     ).values_list("metric_id", "title", "breakdowns"):
         if "ethnicity_5" in (breakdowns or []) and metric_id not in seen:
-            seen[metric_id] = title
+            monthly = any(b in breakdowns for b in BREAKDOWNS)
+            seen[metric_id] = title if monthly else f"{title} (no monthly or quarterly " \
+                "figures by ethnic group, so 'did it work' cannot be shown)"
     if current and current not in seen:
         seen[current] = f"{current} (in no loaded results run)"
     return sorted(((k, v) for k, v in seen.items()), key=lambda kv: kv[1].lower())

@@ -28,7 +28,7 @@ from pcref.web.governance.choices import (
     Competency,
     PriorityArea,
 )
-from pcref.web.governance.did_it_work import BREAKDOWN, evaluate
+from pcref.web.governance.did_it_work import BREAKDOWNS, evaluate
 from pcref.web.governance.forms import (
     DERIVED,
     ActionForm,
@@ -262,7 +262,7 @@ def did_it_work(request: HttpRequest, pk: int) -> HttpResponse:
     if item.metric_id and run is not None:
         metric = run.metrics.filter(metric_id=item.metric_id).first()
         figures = figures_for(request.user, run, metric__metric_id=item.metric_id,
-                              breakdown=BREAKDOWN) if metric else []
+                              breakdown__in=BREAKDOWNS) if metric else []
         evaluation = evaluate(metric, item.ethnic_group, item.start_date, figures)
         context["evaluation"] = evaluation
         if evaluation.chart:
