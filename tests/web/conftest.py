@@ -456,3 +456,102 @@ def team_results_run(db, team_results_run_folder):
     from pcref.web.dashboard.loading import load_run
 
     return load_run(team_results_run_folder).run
+
+
+# --- publication: the sample run with section 136 by ethnic group and month ------------------
+# For the board report's SPC charts (tests/web/publication/, tests/web/system/). White takes
+# SAMPLE_MONTHS (April 2023 to April 2024; worked by hand above: the last month is above the
+# upper limit, and lower is better, so its icon is special cause of concern, high). Black or
+# Black British alternates 30 and 32 and ends on 31: common cause (no run of 7, no point
+# beyond the limits 31 ± 5.3 or near them); under the public policy its August is withheld,
+# so no chart can be drawn for it there.
+SAMPLE_BLACK_MONTHS = [30.0, 32.0] * 6 + [31.0]
+
+
+@pytest.fixture
+def sample_results_run_by_month(sample_results_run):
+    """:func:`build_sample_results_run` plus ``ethnicity_5 x month`` rows of mha_s136."""
+    from pcref.web.dashboard.models import Figure
+
+    s136 = sample_results_run.metrics.get(metric_id="mha_s136")
+    rows = []
+    for policy in ("nhse", "public"):
+        for group, values in (("White", SAMPLE_MONTHS),
+                              ("Black or Black British", SAMPLE_BLACK_MONTHS)):
+            for i, value in enumerate(values):
+                year, month = (2023, 4 + i) if i < 9 else (2024, i - 8)
+                withheld = policy == "public" and group != "White" and month == 8
+                rows.append(_sample_figure(
+                    sample_results_run, s136, policy,
+                    period="2023-24" if i < 12 else "2024-25",
+                    breakdown="ethnicity_5 x month", group=group,
+                    subgroup=f"{year}-{month:02d}",
+                    numerator=None if withheld else int(value * 10),
+                    denominator=1000000.0, value=None if withheld else value,
+                    lower=None if withheld else value - 1,
+                    upper=None if withheld else value + 1,
+                    suppressed=withheld, display_value="*" if withheld else None,
+                ))
+    Figure.objects.bulk_create(rows)
+    return sample_results_run
+
+
+# --- public forms: a clean cache for the hourly limit, and nothing kept about a connection ---
+# Shared by the feedback and engagement tests (pcref.web.core.rate_limit keeps its counts in
+# the cache; no table may keep the connection's address or browser).
+
+
+@pytest.fixture
+def empty_cache():
+    """The cache emptied before and after the test, so no hourly count carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def where_stored(db):
+    """``where_stored("203.0.113.77", ...)``: every ``table.column`` holding any of the texts
+    in any row of any table (binary values read as Latin-1)."""
+    from django.db import connection
+
+    def find(*texts: str) -> list[str]:
+        found = []
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names(cursor):
+                description = connection.introspection.get_table_description(cursor, table)
+                columns = [column.name for column in description]
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+                for row in cursor.fetchall():
+                    for column, value in zip(columns, row, strict=True):
+                        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                        if any(wanted in text for wanted in texts):
+                            found.append(f"{table}.{column}")
+        return found
+
+    return find
+
+
+@pytest.fixture
+def connection_columns(db):
+    """``connection_columns("feedback_", allowed={"postal_address"})``: columns of the tables
+    whose names start so that look made to keep a connection's address or browser (ip, addr,
+    agent, host, remote), less the ``allowed`` ones (a member's postal address is not one)."""
+    import re
+
+    from django.db import connection
+
+    def find(prefix: str, allowed: frozenset[str] | set[str] = frozenset()) -> list[str]:
+        with connection.cursor() as cursor:
+            return [
+                f"{table}.{column.name}"
+                for table in connection.introspection.table_names(cursor)
+                if table.startswith(prefix)
+                for column in connection.introspection.get_table_description(cursor, table)
+                if re.search(r"(^|_)ip(_|$)|addr|agent|host|remote", column.name)
+                and column.name not in allowed
+            ]
+
+    return find

@@ -145,3 +145,25 @@ def test_staff_page_and_pdf_download(sample_results_run, plan, client_for):
     event = AuditEvent.objects.latest("pk")
     assert event.detail["format"] == "pdf" and event.detail["disclosure_policy"] == "nhse"
     assert event.detail["period"] == "2024-25"
+
+
+def test_trends_and_icons_worked_out_by_hand(sample_results_run_by_month):
+    internal = build_board_report(sample_results_run_by_month, "2024-25", "nhse")
+    [s136] = [m for m in internal.core if m.metric_id == "mha_s136"]
+    trends = {t.group: t for t in s136.trends}
+    white, black = trends["White"], trends["Black or Black British"]
+    assert white.time == "month" and white.icon == "special_cause_concern_high"
+    assert white.icon_words == "Special cause: concern, higher values"
+    assert "13 months from Apr 2023 to Apr 2024" in white.summary
+    assert white.chart.count('<polygon') == 1  # one diamond: the one special cause
+    assert black.icon == "common_cause" and black.chart is not None
+    # Groups without monthly figures say why there is no chart.
+    assert trends["Asian or Asian British"].unavailable.startswith("Not drawn")
+    public = build_board_report(sample_results_run_by_month, "2024-25", "public")
+    [s136] = [m for m in public.core if m.metric_id == "mha_s136"]
+    black = {t.group: t for t in s136.trends}["Black or Black British"]
+    assert black.chart is None and "1 of 13 months withheld" in black.unavailable
+    # Only months up to the report's period: 2023-24 has the first 12 (no special cause).
+    earlier = build_board_report(sample_results_run_by_month, "2023-24", "nhse")
+    [s136] = [m for m in earlier.core if m.metric_id == "mha_s136"]
+    assert {t.group: t.icon for t in s136.trends}["White"] == "common_cause"

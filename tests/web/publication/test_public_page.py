@@ -22,7 +22,9 @@ from pcref.web.moderation.models import YouSaidWeDid
 
 pytestmark = pytest.mark.django_db
 
-CELL = re.compile(r'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">([^<]*)</td>')
+#: A numeric cell of the NHS.UK responsive table: its repeated heading, then its text.
+CELL = re.compile(r'<td class="nhsuk-table__cell nhsuk-table__cell--numeric" role="cell">'
+                  r'<span class="nhsuk-table__heading" aria-hidden="true">[^<]*</span>([^<]*)</td>')
 
 
 def public_numbers(run) -> set[str]:
@@ -54,7 +56,8 @@ def test_every_published_number_is_a_public_figure(sample_results_run, client):
             assert number in allowed, f"{number} in {cell!r} is not a public figure"
     # Mixed is withheld under the public policy: its row shows * and its internal
     # figures appear nowhere on the page.
-    assert re.search(r"Mixed</th>\s*<td[^>]*>\*</td>\s*<td[^>]*>\*</td>", page)
+    assert re.search(r"</span>Mixed</th>\s*<td[^>]*><span[^>]*>Count </span>\*</td>\s*"
+                     r"<td[^>]*><span[^>]*>Value </span>\*</td>", page)
     assert "66.2" not in page and "2.2 (" not in page
     # The gaps are those of the public figures (Black 3.0 times, the largest).
     assert "Black or Black British people were detained by the police under section 136" in page

@@ -1,7 +1,8 @@
-"""The board report and the public PCREF page in a real browser with a real results run
-loaded (the 3,000-person synthetic run) and a small plan: zero axe violations, no
-Content-Security-Policy violations or script errors (the page fixture fails on any), no
-sideways scrolling at 320 CSS pixels, and the SPC charts drawn as static SVG."""
+"""The board report and the public PCREF page in a real browser with the sample results run
+loaded (section 136 by ethnic group and month, so SPC charts are drawn) and a small plan:
+zero axe violations, no Content-Security-Policy violations or script errors (the page
+fixture fails on any), no sideways scrolling at 320 CSS pixels, and the SPC charts drawn
+as static SVG."""
 
 import datetime as dt
 
@@ -16,6 +17,7 @@ from pcref.web.moderation.models import YouSaidWeDid
 PUBLICATION_VISITS = [
     ("board-report-internal", "/publication/board-report/", "pcref_lead"),
     ("board-report-public-policy", "/publication/board-report/?period=2023-24", "viewer"),
+    ("board-report-pdf-link", "/publication/board-report/?period=2024-25", "analyst"),
     ("pcref-public", "/pcref/", "anonymous"),
 ]
 
@@ -41,7 +43,8 @@ def plan(db):
     ids=[v[0] for v in PUBLICATION_VISITS],
 )
 def test_publication_page_is_accessible(
-    path, principal, page, users, loaded_results_run, plan, sign_in_as, check_accessibility
+    path, principal, page, users, sample_results_run_by_month, plan, sign_in_as,
+    check_accessibility,
 ):
     if principal != "anonymous":
         sign_in_as(users[principal])
