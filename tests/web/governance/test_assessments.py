@@ -70,3 +70,20 @@ def test_every_item_needs_a_score(client_for):
     page = client_for("pcref_lead").post("/governance/self-assessments/new/", data)
     assert "Select a score for 'Workforce'" in unescape(page.content.decode())
     assert not SelfAssessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_plan_is_made_once(settings, make_user):
+    from django.core.management import call_command
+
+    from pcref.web.governance.models import Action
+
+    make_user("demo-pcref-lead", "pcref_lead")
+    settings.PCREF_ALLOW_DEMO_USERS = True
+    call_command("create_demo_governance")
+    call_command("create_demo_governance")
+    assert Action.objects.count() == 3
+    assert SelfAssessment.objects.count() == 2
+    first = Action.objects.get(title__startswith="Culturally appropriate advocacy")
+    assert first.metric_id == ""  # no results run is loaded here, so nothing is linked
+    assert first.history.filter(field="Progress update").count() == 2

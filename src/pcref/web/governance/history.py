@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from pcref.web.core.audit import AuditAction, record
 from pcref.web.governance.choices import ActionStatus, Competency, PriorityArea, Rag
 from pcref.web.governance.models import Action, ActionChange
@@ -44,36 +42,33 @@ def snapshot(action: Action) -> dict[str, str]:
     }
 
 
-def record_changes(
-    request: HttpRequest, action: Action, before: dict[str, str] | None
-) -> list[ActionChange]:
+def record_changes(user: Any, action: Action, before: dict[str, str] | None) -> list[ActionChange]:
     """Compare ``action`` now with ``before`` (its :func:`snapshot` before the edit, or None
-    when it was just created) and write a history row per changed field."""
+    when it was just created) and write a history row per changed field, by ``user``."""
     after = snapshot(action)
     if before is None:
-        rows = [_row(request, action, "Action", "", "Created")]
-        rows += [_row(request, action, f, "", v) for f, v in after.items() if v]
+        rows = [_row(user, action, "Action", "", "Created")]
+        rows += [_row(user, action, f, "", v) for f, v in after.items() if v]
     else:
-        rows = [_row(request, action, f, before.get(f, ""), v)
+        rows = [_row(user, action, f, before.get(f, ""), v)
                 for f, v in after.items() if before.get(f, "") != v]  # fmt: skip
     if rows:
         record(
-            AuditAction.PCREF_ACTION_CHANGED, request=request, obj=action,
+            AuditAction.PCREF_ACTION_CHANGED, actor=user, obj=action,
             detail={"fields": [r.field for r in rows]},
         )  # fmt: skip
     return rows
 
 
-def record_event(request: HttpRequest, action: Action, field: str, new: str) -> ActionChange:
+def record_event(user: Any, action: Action, field: str, new: str) -> ActionChange:
     """A history row for something added to the action (a progress update, evidence)."""
-    row = _row(request, action, field, "", new)
-    record(AuditAction.PCREF_ACTION_CHANGED, request=request, obj=action,
+    row = _row(user, action, field, "", new)
+    record(AuditAction.PCREF_ACTION_CHANGED, actor=user, obj=action,
            detail={"fields": [field]})  # fmt: skip
     return row
 
 
-def _row(request: HttpRequest, action: Action, field: str, old: str, new: str) -> ActionChange:
-    user = request.user
+def _row(user: Any, action: Action, field: str, old: str, new: str) -> ActionChange:
     return ActionChange.objects.create(
         action=action, changed_by=user, changed_by_username=user.get_username(),
         field=field, old=old, new=new,

@@ -109,7 +109,7 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 setattr(action, name, data[name])
             action.save()
             action.you_said_we_did.set([int(pk) for pk in data["you_said_we_did"]])
-            changes = history.record_changes(request, action, before)
+            changes = history.record_changes(request.user, action, before)
         messages.success(request, "Action added" if before is None else (
             f"Action saved: {len(changes)} change{'s' if len(changes) != 1 else ''}"))
         return redirect("governance:action", pk=action.pk)
@@ -160,12 +160,12 @@ def add_update(request: HttpRequest, pk: int) -> HttpResponse:
                 action=item, on=data["on"], text=data["text"],
                 written_by=request.user.get_username(),
             )  # fmt: skip
-            history.record_event(request, item, "Progress update",
+            history.record_event(request.user, item, "Progress update",
                                  f"{update.on:%-d %B %Y}: {update.text}")
             if data["status"] != item.status:
                 item.status = data["status"]
                 item.save()
-                history.record_changes(request, item, before)
+                history.record_changes(request.user, item, before)
         messages.success(request, "Progress update added")
         return redirect("governance:action", pk=item.pk)
     return render(request, "governance/add_update.jinja", {
@@ -197,7 +197,7 @@ def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence.file = upload
             evidence.save()
             what = evidence.original_name or evidence.url
-            history.record_event(request, item, "Evidence", f"{evidence.title} ({what})")
+            history.record_event(request.user, item, "Evidence", f"{evidence.title} ({what})")
         messages.success(request, "Evidence added")
         return redirect("governance:action", pk=item.pk)
     return render(request, "governance/add_evidence.jinja", {
