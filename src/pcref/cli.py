@@ -90,7 +90,12 @@ def compute_results(
     metrics: str = typer.Option(
         None, "--metrics", help="Comma-separated metric ids (default: the whole catalogue)."
     ),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb (or spark, when available)."),
+    engine: str = typer.Option(
+        "duckdb", "--engine",
+        help="duckdb (embedded, the default) or spark (a local Spark session; needs the spark "
+        "extra and Java 17+: without them the command stops with exit code 2 and says which "
+        "is missing).",
+    ),
 ) -> None:
     """Compute the metric catalogue into a results run (exit 1 if a metric failed)."""
     from pathlib import Path

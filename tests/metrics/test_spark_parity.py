@@ -115,6 +115,15 @@ def test_without_java_the_engine_stops_with_a_clear_error(monkeypatch, tmp_path)
         engine.open_backend(tmp_path / "absent.duckdb", "spark")
 
 
+def test_the_engine_option_says_what_happens_without_spark():
+    import typer.main
+
+    (option,) = [p for p in typer.main.get_command(app).commands["compute"].params
+                 if p.name == "engine"]
+    assert "when available" not in option.help
+    assert "Java 17" in option.help and "exit code 2" in option.help
+
+
 # -- a Spark session for the module ----------------------------------------------------------
 
 
@@ -384,3 +393,34 @@ def test_cli_computes_on_spark(spark, synthetic_warehouse, tmp_path):
     assert json.loads((out / "run.json").read_text())["rows"]["internal"] > 0
     # The session the test module started is still running (the CLI did not stop it).
     assert spark.sql("SELECT 1 AS one").collect()[0]["one"] == 1
+
+
+@pytest.mark.slow
+def test_several_periods_on_spark_are_each_period_alone(spark, synthetic_warehouse):
+    # mha_detentions and mha_repeat_detentions read preparation relations that depend on the
+    # period only through mha_episodes_in_period: each year must have its own rows.
+    metrics = ["mha_detentions", "mha_repeat_detentions"]
+    two_years = parse_periods("2023-24,2024-25")
+    backend = spark_engine.SparkBackend.open(synthetic_warehouse, session=spark)
+    try:
+        on_spark = engine.compute(backend, two_years, metrics)
+    finally:
+        backend.close()
+    assert not on_spark.failed, {m: on_spark.record["metrics"][m]["reason"]
+                                 for m in on_spark.failed}
+    duck = DuckDBBackend.open(synthetic_warehouse)
+    try:
+        alone = [engine.compute(duck, (period,), metrics) for period in two_years]
+    finally:
+        duck.close()
+    for metric_id in metrics:
+        assert on_spark.record["metrics"][metric_id]["unit_rows"] == {
+            **alone[0].record["metrics"][metric_id]["unit_rows"],
+            **alone[1].record["metrics"][metric_id]["unit_rows"],
+        }
+    exact = on_spark.exact.drop(columns="run_id")
+    for metric_id in metrics:
+        expected = pd.concat([a.exact[a.exact["metric_id"] == metric_id] for a in alone],
+                             ignore_index=True).drop(columns="run_id")
+        got = exact[exact["metric_id"] == metric_id].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=RTOL)

@@ -524,8 +524,10 @@ def _memory_referrals(entries, truth, groups):
         "memory_assessment_referrals", "dementia_referral_rate_65plus", "standardised rate",
         _standardised(entry, 16), _standardised(entry, 5), APPROXIMATE,
         "truth.json standardises new people entering the memory pathway by sex and five-year "
-        "age band from 65; the metric counts people referred in the year, standardised by sex "
-        "and NHS England's bands, which above 65 are one band",
+        "age band from 65 to the population's own total; the metric counts people referred in "
+        "the year, standardised by sex and the same five-year bands on the European Standard "
+        "Population 2013 (the same ratio when, as configured, a group's ratio is the same at "
+        "every age)",
         groups=groups)
 
 
@@ -572,15 +574,14 @@ def _neurodevelopmental(entries, truth, groups):
 def _transitions(entries, truth, groups):
     for disparity, metric, basis, note in (
         ("transition_first_adult_appointment", "transition_first_adult_appointment",
-         APPROXIMATE, "truth.json's probability is for young people moving on from children's "
-         "services; the metric also counts as transfers 17-year-olds triaged by the single "
-         "point of access (A18) to adult teams, who attend at the usual rate, which draws "
-         "every group's ratio towards 1"),
+         EXACT, "truth.json's probability that the first contact on the adult referral after "
+         "a children's to adult onward referral is attended; the metric counts those young "
+         "people only (17-year-olds triaged by the single point of access are not transfers)"),
         ("transition_engaged_12_months", "transition_engaged_12_months", APPROXIMATE,
-         "as for the first appointment, and the metric counts attended contacts on any adult "
-         "referral since the onward referral (crisis and place-of-safety referrals after "
-         "Mental Health Act events among them, which are more common in groups detained "
-         "more); truth.json only those on the referral the young person moved to"),
+         "the metric counts attended contacts on any adult referral since the onward referral "
+         "(crisis and place-of-safety referrals after Mental Health Act events among them, "
+         "which are more common in groups detained more); truth.json only those on the "
+         "referral the young person moved to"),
     ):
         p = entries[disparity]["expected"]["probability"]
         yield from _ratios(disparity, metric, "proportion", _relative(p, WHITE_BRITISH),

@@ -90,7 +90,7 @@ def attributed_units_sql(
     if has_observation:
         select.append("u.observation AS observation")
     join = ""
-    if person & set(wanted) or "age_band" in wanted:
+    if person & set(wanted) or {"age_band", "esp_band"} & set(wanted):
         join = f"LEFT JOIN {attributes.PERSON_ATTRIBUTES} AS a ON a.Person_ID = u.Person_ID"
     for column in wanted:
         if column in person:
@@ -99,6 +99,9 @@ def attributed_units_sql(
         elif column == "age_band":
             age = attributes.age_sql("u.event_date", "a.birth_date", "a.age_reported")
             select.append(f"{attributes.age_band_sql(f'({age})', codes=True)} AS age_band")
+        elif column == "esp_band":  # strata of standardise: esp2013
+            age = attributes.age_sql("u.event_date", "a.birth_date", "a.age_reported")
+            select.append(f"{attributes.esp_band_sql(f'({age})', codes=True)} AS esp_band")
         elif column == "month":
             select.append(f"{month_sql('u.event_date')} AS month")
         elif column == "quarter":
@@ -211,6 +214,7 @@ def decode_counts(
         "ethnicity_16": attributes.ethnicity_16_labels(),
         "sex": attributes.SEX_LABELS,
         "age_band": attributes.AGE_BANDS,
+        "esp_band": attributes.ESP_BANDS,
         "imd_quintile": (*attributes.IMD_QUINTILES, NOT_KNOWN),
         "locality": localities,
         "quarter": ("", *period.quarters),

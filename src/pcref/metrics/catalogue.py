@@ -90,6 +90,8 @@ ETHNICITY_BREAKDOWNS = ("ethnicity_5", "ethnicity_16")
 _DIMENSION = {"ethnicity_5": "ethnicity", "ethnicity_16": "ethnicity", "month": "time",
               "quarter": "time"}
 IMPROVEMENT_DIRECTIONS = ("increase", "decrease", "neutral")
+#: Values of ``standardise``: true (the trust's own population) or a named standard.
+TRUST_STANDARD, ESP2013_STANDARD = "trust", "esp2013"
 SUPPRESSION_RULES = {
     "counts": "counts suppressed and rounded; derived values suppressed with their numerator",
     "bed_days": "as counts, and rates suppressed when occupied bed days are below 100",
@@ -133,6 +135,11 @@ class Metric:
     sql: str
     multiplier: float = 1.0
     standardise: bool = False
+    #: The standard population of ``standardise``: "trust" (the warehouse population's own
+    #: total by sex and NHS England's six age bands, as NHS England's Mental Health Act
+    #: statistics) or "esp2013" (the European Standard Population 2013's five-year bands at or
+    #: above population_min_age, for each sex).
+    standard_population: str = TRUST_STANDARD
     population_min_age: int | None = None
     requires: tuple[str, ...] = ()
     sentence: str | None = None
@@ -207,6 +214,14 @@ def parse_metric(text: str, path: str) -> Metric:
                 path, f"reference_group {label!r} is not a {name} group; expected one of "
                 f"{', '.join(groups)}"
             )
+    standardise = spec.get("standardise", False)
+    if standardise not in (True, False, ESP2013_STANDARD):
+        raise _fail(path, f"standardise {standardise!r}: expected true (the trust's own "
+                    f"population, NHS England's six age bands) or {ESP2013_STANDARD}")
+    min_age = spec.get("population_min_age")
+    if standardise == ESP2013_STANDARD and min_age is not None and min_age % 5:
+        raise _fail(path, f"standardise: {ESP2013_STANDARD} needs population_min_age at the "
+                    f"start of a five-year band (0, 5, … 90), not {min_age}")
     requires = tuple(spec.get("requires", []))
     for relation in requires:
         if relation not in _PREP_RELATIONS:
@@ -232,8 +247,10 @@ def parse_metric(text: str, path: str) -> Metric:
         suppression=spec["suppression"],
         sql=sql,
         multiplier=float(spec.get("multiplier", 1)),
-        standardise=bool(spec.get("standardise", False)),
-        population_min_age=spec.get("population_min_age"),
+        standardise=bool(standardise),
+        standard_population=(ESP2013_STANDARD if standardise == ESP2013_STANDARD
+                             else TRUST_STANDARD),
+        population_min_age=min_age,
         requires=requires,
         sentence=spec.get("sentence"),
         statistics=tuple(spec.get("statistics", [])),

@@ -354,7 +354,7 @@ def _period_rows(ctx: _Context, plan: Plan, period: Period) -> tuple[pd.DataFram
     checks = _check_units(ctx, plan, period, columns)
     grouping_sets = list(dict.fromkeys(
         [s.columns for s in plan.splits]
-        + [(*s.columns, "sex", "age_band") for s in plan.standardised]
+        + [(*s.columns, "sex", plan.stratum_age) for s in plan.standardised]
     ))
     all_columns = list(dict.fromkeys(c for s in grouping_sets for c in s))
     has_denominator = metric.denominator == "rows"
@@ -508,7 +508,9 @@ def methods_record() -> dict[str, str]:
             "six age bands (0-15, 16-17, 18-34, 35-49, 50-64, 65+), standard = the warehouse "
             "population's own total (all ethnic groups) in the same strata, binomial variance, "
             "normal-approximation 95% limits; unit rows of unknown sex or age are left out of "
-            "the standardised numerator"
+            "the standardised numerator. Metrics with standardise: esp2013 use the same method "
+            "over sex x the European Standard Population 2013's five-year bands at or above "
+            "their minimum age (65-69 ... 90+ from 65), weighted by that standard"
         ),
         "comparison": (
             "each ethnic group vs the metric's reference group, within the same subgroup: rate "

@@ -47,7 +47,7 @@ from pcref.metrics.breakdowns import (
     Split,
     group_order,
 )
-from pcref.metrics.catalogue import Metric
+from pcref.metrics.catalogue import ESP2013_STANDARD, Metric
 from pcref.metrics.periods import Period
 from pcref.metrics.population import Populations
 from pcref.stats import wording
@@ -111,6 +111,12 @@ class Plan:
         return self.metric.method == "median"
 
     @property
+    def stratum_age(self) -> str:
+        """The age attribute of the standardisation strata: NHS England's six bands, or the
+        European Standard Population 2013's five-year bands (``standardise: esp2013``)."""
+        return "esp_band" if self.metric.standard_population == ESP2013_STANDARD else "age_band"
+
+    @property
     def population_based(self) -> bool:
         return self.metric.denominator in ("population", "expected")
 
@@ -158,7 +164,7 @@ def long_counts(plan: Plan, counts: pd.DataFrame, all_columns: list[str]) -> pd.
     for split in plan.splits:
         sets[_code(split.columns, all_columns)] = ("crude", split.name, split.columns)
     for split in plan.standardised:
-        columns = (*split.columns, "sex", "age_band")
+        columns = (*split.columns, "sex", plan.stratum_age)
         sets[_code(columns, all_columns)] = ("strata", split.name, split.columns)
     parts: dict[str, list[np.ndarray]] = {
         k: [] for k in ("kind", "breakdown", "group", "subgroup", "sex", "age_band", "row")
@@ -180,7 +186,7 @@ def long_counts(plan: Plan, counts: pd.DataFrame, all_columns: list[str]) -> pd.
                                  else np.full(count, None, dtype=object))
         strata = kind == "strata"
         parts["sex"].append(column("sex") if strata else np.full(count, None, dtype=object))
-        parts["age_band"].append(column("age_band") if strata
+        parts["age_band"].append(column(plan.stratum_age) if strata
                                  else np.full(count, None, dtype=object))
         parts["row"].append(rows)
     if not parts["row"]:
@@ -349,11 +355,14 @@ def standardised_rows(
     """NHS England's directly standardised rate per group of each standardised breakdown.
 
     Strata are sex × the six age bands with people in the standard (the warehouse's total
-    population). Unit rows of unknown sex or age (or outside the standard's ages) cannot be
-    placed in a stratum and are left out of the standardised numerator only. A group with no
-    population in a stratum, or more events than people in one, is not standardised.
+    population), or, with ``standardise: esp2013``, sex × the European Standard Population
+    2013's five-year bands at or above the metric's minimum age, weighted as that standard
+    (the same variance and limits: only the strata and weights differ). Unit rows of unknown
+    sex or age (or outside the standard's ages) cannot be placed in a stratum and are left out
+    of the standardised numerator only. A group with no population in a stratum, or more
+    events than people in one, is not standardised.
     """
-    standard = populations.standard()
+    standard = populations.standard(plan.metric.standard_population)
     groups = population_groups(plan, period, populations, plan.standardised)
     groups = groups.drop(columns="denominator").merge(
         pd.DataFrame({"stat_label": list(plan.statistics)}), how="cross")
@@ -362,10 +371,10 @@ def standardised_rows(
     frame["ethnicity"] = frame["breakdown"].map(first)
     lookups = []
     for breakdown in sorted(set(first.values())):
-        pop = populations.totals((breakdown, "sex", "age_band"))
+        pop = populations.totals((breakdown, "sex", plan.stratum_age))
         lookups.append(pd.DataFrame({
             "ethnicity": breakdown, "group": pop[breakdown].astype(object),
-            "sex": pop["sex"].astype(object), "ageband": pop["age_band"].astype(object),
+            "sex": pop["sex"].astype(object), "ageband": pop[plan.stratum_age].astype(object),
             "n": pop["denominator"].to_numpy(dtype="float64"),
         }))
     frame = frame.merge(pd.concat(lookups, ignore_index=True),

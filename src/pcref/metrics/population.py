@@ -30,9 +30,12 @@ import pandas as pd
 
 from pcref.metrics import attributes
 from pcref.metrics.backend import Backend
+from pcref.metrics.catalogue import ESP2013_STANDARD, TRUST_STANDARD
+from pcref.stats import ESP2013_AGE_BANDS, standard_population
 
 #: Columns of the finest population cells (``locality`` and ``ethnicity_16`` may be missing).
-CELL_COLUMNS = ("ethnicity_16", "ethnicity_5", "sex", "age_band", "prevalence_band", "locality")
+CELL_COLUMNS = ("ethnicity_16", "ethnicity_5", "sex", "age_band", "prevalence_band", "esp_band",
+                "locality")
 
 
 class PopulationError(ValueError):
@@ -66,9 +69,24 @@ class Populations:
         frame = frame.dropna(subset=list(columns))
         return frame.groupby(list(columns), sort=True, as_index=False)["denominator"].sum()
 
-    def standard(self) -> pd.DataFrame:
-        """The standard population: ``sex``, ``ageband``, ``population`` (strata with people)."""
-        cells = self.cells[self.cells["sex"].isin(list(attributes.POPULATION_SEX.values()))]
+    def standard(self, name: str = TRUST_STANDARD) -> pd.DataFrame:
+        """The standard population: ``sex``, ``ageband``, ``population``.
+
+        "trust": the table's own total by sex × NHS England's six age bands (strata with
+        people). "esp2013": the European Standard Population 2013's weight for each
+        five-year band at or above the minimum age, the same for each sex (bands are labelled
+        as the ``esp_band`` strata).
+        """
+        sexes = list(attributes.POPULATION_SEX.values())
+        if name == ESP2013_STANDARD:
+            esp = standard_population("esp2013")
+            # Band i covers ages 5i to 5i + 4 (the last, 90+); the catalogue keeps the minimum
+            # age at the start of a band.
+            first = min((self.min_age or 0) // 5, len(ESP2013_AGE_BANDS) - 1)
+            bands = esp[esp["ageband"].isin(ESP2013_AGE_BANDS[first:])]
+            table = pd.DataFrame({"sex": sexes}).merge(bands, how="cross")
+            return table[["sex", "ageband", "population"]].reset_index(drop=True)
+        cells = self.cells[self.cells["sex"].isin(sexes)]
         table = cells.groupby(["sex", "age_band"], sort=True, as_index=False)["population"].sum()
         table = table[table["population"] > 0].rename(columns={"age_band": "ageband"})
         return table.reset_index(drop=True)
@@ -91,6 +109,7 @@ SELECT
     CASE TRIM(p.Sex) {sexes} END AS sex,
     {attributes.age_band_sql("p.Age")} AS age_band,
     {attributes.prevalence_band_sql("p.Age")} AS prevalence_band,
+    {attributes.esp_band_sql("p.Age")} AS esp_band,
     area.Locality AS locality,
     SUM(CAST(p.Population AS BIGINT)) AS population
 FROM population AS p
@@ -104,7 +123,7 @@ LEFT JOIN (
 ) AS area
     ON area.AreaCode = p.AreaCode
 {where}
-GROUP BY 1, 2, 3, 4, 5, 6
+GROUP BY 1, 2, 3, 4, 5, 6, 7
 """.strip()
 
 

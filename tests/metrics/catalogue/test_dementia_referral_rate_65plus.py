@@ -53,7 +53,10 @@ def test_definition_parses_and_transpiles_to_spark():
     assert (METRIC.multiplier, METRIC.standardise, METRIC.population_min_age) == (100000, True, 65)
     assert "age_band" not in METRIC.breakdowns  # only the 65+ band exists: nothing to break down
     assert METRIC.reference_group == {"ethnicity_5": "White", "ethnicity_16": "White British"}
-    assert "sex only" in METRIC.description
+    # Standardised within 65+ on the European Standard Population 2013's five-year bands: the
+    # six NHS England bands would adjust for sex only.
+    assert METRIC.standard_population == "esp2013"
+    assert "European Standard Population 2013" in METRIC.description
     sqlglot.transpile(METRIC.sql, read="duckdb", write="spark")
 
 

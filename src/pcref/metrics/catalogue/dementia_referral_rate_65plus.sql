@@ -10,15 +10,19 @@ description: >
   team_type groups as "memory". The referral reason is not used: 08 "organic brain disorder" is
   optional, also used for referrals to other older people's teams, and not every memory referral
   carries it. Referrals count when received, whatever happened to them next (including
-  rejection). The rate is given crude and directly standardised; because only the 65-and-over
-  age band of NHS England's six bands applies, the standardisation adjusts for sex only. Age
+  rejection). The rate is given crude and directly standardised within 65 and over: ethnic
+  groups' ages differ a lot after 65 (White British people are older) and referrals rise
+  steeply with age, so the standardised rate weights each sex and five-year band 65-69,
+  70-74, 75-79, 80-84, 85-89 and 90+ by the European Standard Population 2013 (NHS England's
+  six bands would put everyone over 65 in one band and adjust for sex only). Compare groups by
+  the standardised rate. Age
   comes from the date of birth; when only the age at the end of the extract's reporting period
   is recorded, that age is used. People whose age is not recorded are left out.
 family: Dementia
 unit: per 100,000 population aged 65+
 method: rate
 multiplier: 100000
-standardise: true
+standardise: esp2013
 denominator: population
 population_min_age: 65
 breakdowns: [total, ethnicity_5, ethnicity_16, sex, locality, month, quarter]
@@ -31,7 +35,9 @@ source: >
   Project requirements (notes/pcref-requirements.md §6 "Dementia: memory-assessment referrals per
   100,000 aged 65+"; §7 item 4). Memory-service team types A15 and A17: NHS Data Dictionary SERVICE
   OR TEAM TYPE REFERRED TO (MENTAL HEALTH), code list team_type (service_area = memory). Population
-  rate method and sex × age standardisation as NHS England's Mental Health Act statistics.
+  rate method and directly standardised rate as NHS England's Mental Health Act statistics
+  (binomial variance, normal-approximation limits), on the European Standard Population 2013
+  (Eurostat 2013; its 65-69 … 90+ bands).
 */
 WITH memory_referrals AS (
     -- Referrals sent to at least one memory-service team (team_type service_area = memory).
