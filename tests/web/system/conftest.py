@@ -158,3 +158,46 @@ def check_accessibility(axe):
         assert not ambiguous, f"links with the same text go to different places: {ambiguous}"
 
     return check
+
+
+# Reflow (WCAG 1.4.10): the one 320 px check every browser test uses.
+#: Waits until web fonts are loaded and two frames have been laid out after the resize, then
+#: until the page is no wider than the viewport (charts redraw for their new width after the
+#: resize event): on a loaded machine the first reading can be of the old layout.
+_SETTLED = """async () => {
+  await document.fonts.ready;
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+_OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+#: The element reaching furthest right, to name in the failure.
+_WIDEST = """() => {
+  let widest = null;
+  for (const el of document.body.querySelectorAll('*')) {
+    const right = el.getBoundingClientRect().right;
+    if (!widest || right > widest.right) widest = {right, tag: el.tagName.toLowerCase(),
+      id: el.id, cls: el.className && el.className.baseVal === undefined ? el.className : ''};
+  }
+  return widest;
+}"""
+
+
+@pytest.fixture
+def check_reflow():
+    """No sideways scrolling at 320 CSS pixels wide (WCAG 1.4.10 Reflow): resizes ``page``,
+    lets the layout settle, and fails naming how far the page overflows and the element
+    reaching furthest right."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    def check(page) -> None:
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.evaluate(_SETTLED)
+        try:
+            page.wait_for_function(f"{_OVERFLOW} <= 0", polling="raf", timeout=5_000)
+        except PlaywrightTimeoutError:
+            overflow = page.evaluate(_OVERFLOW)
+            raise AssertionError(
+                f"{page.url} scrolls sideways by {overflow}px at 320px wide; "
+                f"furthest right: {page.evaluate(_WIDEST)}"
+            ) from None
+
+    return check

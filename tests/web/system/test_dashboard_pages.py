@@ -22,7 +22,8 @@ DASHBOARD_VISITS = [
     ids=[v[0] for v in DASHBOARD_VISITS],
 )
 def test_dashboard_page_is_accessible_and_draws_its_charts(
-    path, principal, charts, page, users, sample_results_run, sign_in_as, check_accessibility
+    path, principal, charts, page, users, sample_results_run, sign_in_as, check_accessibility,
+    check_reflow,
 ):
     sign_in_as(users[principal])
     response = page.goto(path)
@@ -35,9 +36,7 @@ def test_dashboard_page_is_accessible_and_draws_its_charts(
     assert page.locator(".app-chart[hidden]").count() == 0
     check_accessibility(page)
 
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px wide"
+    check_reflow(page)
 
 
 def test_metric_page_without_javascript_shows_every_figure(

@@ -131,7 +131,7 @@ PAGES = [
 @pytest.mark.parametrize(("principal", "path_for"), [p[1:] for p in PAGES],
                          ids=[p[0] for p in PAGES])  # fmt: skip
 def test_engagement_page_is_accessible(
-    principal, path_for, engagement_data, page, users, sign_in_as, check_accessibility
+    principal, path_for, engagement_data, page, users, sign_in_as, check_accessibility, check_reflow
 ):
     if principal != "anonymous":
         sign_in_as(users[principal])
@@ -139,9 +139,7 @@ def test_engagement_page_is_accessible(
     response = page.goto(path)
     assert response.status in (200, 400)  # 400: the refused-link page
     check_accessibility(page)
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px wide"
+    check_reflow(page)
 
 
 def test_joining_then_erasing_through_the_emailed_link(db, page, check_accessibility):

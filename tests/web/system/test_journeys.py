@@ -2,6 +2,8 @@
 visible, the error-summary pattern on forms, signing in with two-factor
 authentication, and being locked out."""
 
+import re
+
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -148,4 +150,66 @@ def test_being_locked_out(page, make_user, attempts, check_accessibility):
             page.get_by_role("button", name="Sign in").click()
     assert response.value.status == 429
     expect(page.locator("h1")).to_have_text("Your account is locked for now")
+    check_accessibility(page)
+
+
+def test_from_the_biggest_gaps_to_a_download_by_keyboard_alone(
+    page, make_user, password, sample_results_run, check_accessibility
+):
+    """The main journey on results: sign in, the biggest gaps, a gap's metric page, another
+    period chosen and shown, the CSV download, every step by keyboard with focus visible
+    and on screen, and focus free to move back and forth (no keyboard trap)."""
+    make_user("sam", "analyst", first_name="Sam", last_name="Okafor")
+    page.goto("/sign-in/")
+    tab_until(page, lambda s: s["id"] == "id_username")
+    page.keyboard.type("sam")
+    tab_until(page, lambda s: s["id"] == "id_password", limit=1)
+    page.keyboard.type(password)
+    tab_until(page, lambda s: s["tag"] == "button" and s["text"] == "Sign in", limit=3)
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("You are signed in as Sam Okafor")
+
+    tab_until(page, lambda s: s["text"] == "Dashboard" and s["href"] == "/dashboard/")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url("/dashboard/")
+    tab_until(page, lambda s: s["inMain"] and s["text"] == "Where are the biggest gaps")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url("/dashboard/gaps/")
+
+    # The largest gap in the sample run: Black or Black British people, section 136, 3.0
+    # times the rate of White people in 2024-25.
+    stop = tab_until(
+        page, lambda s: s["inMain"] and (s["href"] or "").startswith("/dashboard/metrics/"),
+        limit=40,
+    )
+    assert stop["href"].startswith("/dashboard/metrics/mha_s136/"), stop
+    assert "Black or Black British" in stop["text"], stop  # the link names its group
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Uses of section 136 of the Mental Health Act")
+    period = page.locator("#id_period")
+    expect(period).to_have_value("2024-25")
+
+    tab_until(page, lambda s: s["id"] == "id_period", limit=40)
+    page.keyboard.type("2023")  # a select chooses the option its typed text starts
+    expect(period).to_have_value("2023-24")
+    tab_until(page, lambda s: s["tag"] == "button" and s["text"] == "Show figures", limit=5)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]period=2023-24(&|$)"))
+    expect(page.locator("#id_period")).to_have_value("2023-24")
+    expect(page.locator("main")).to_contain_text("2023-24")
+
+    download_link = tab_until(
+        page, lambda s: s["text"] == "Download these figures (CSV)", limit=60
+    )
+    assert "period=2023-24" in download_link["href"], download_link
+    # No trap: focus leaves the link backwards and comes back to it.
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED)["text"] != download_link["text"]
+    tab_until(page, lambda s: s["text"] == "Download these figures (CSV)", limit=5)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "mha_s136-2023-24-ethnicity_5.csv"
+    with open(download.value.path(), encoding="utf-8") as csv_file:
+        text = csv_file.read()
+    assert "Black or Black British" in text and "2023-24" in text
     check_accessibility(page)

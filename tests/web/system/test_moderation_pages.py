@@ -97,16 +97,14 @@ PAGES = [
 @pytest.mark.parametrize(("path_for", "principal"), [p[1:] for p in PAGES],
                          ids=[p[0] for p in PAGES])  # fmt: skip
 def test_moderation_page_is_accessible(
-    path_for, principal, moderation_data, page, users, sign_in_as, check_accessibility
+    path_for, principal, moderation_data, page, users, sign_in_as, check_accessibility, check_reflow
 ):
     if principal != "anonymous":
         sign_in_as(users[principal])
     response = page.goto(path_for(moderation_data))
     assert response.status == 200
     check_accessibility(page)
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"scrolls sideways by {overflow}px at 320px wide"
+    check_reflow(page)
 
 
 def test_urgent_queue_outcome_and_you_said_we_did(

@@ -20,7 +20,7 @@ RESULTS_VISITS = [
     ("path", "principal"), [v[1:] for v in RESULTS_VISITS], ids=[v[0] for v in RESULTS_VISITS]
 )
 def test_results_page_is_accessible(
-    path, principal, page, users, loaded_results_run, sign_in_as, check_accessibility
+    path, principal, page, users, loaded_results_run, sign_in_as, check_accessibility, check_reflow
 ):
     sign_in_as(users[principal])
     response = page.goto(path)
@@ -28,9 +28,7 @@ def test_results_page_is_accessible(
     assert page.get_by_text(f"Figures from results run {loaded_results_run.run_id}").count() == 1
     check_accessibility(page)
 
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px wide"
+    check_reflow(page)
 
 
 def test_choosing_an_earlier_run_shows_it_and_keeps_it_on_links(

@@ -21,16 +21,14 @@ TEAM_VISITS = [
 @pytest.mark.parametrize(("path", "principal"), [v[1:] for v in TEAM_VISITS],
                          ids=[v[0] for v in TEAM_VISITS])
 def test_team_page_is_accessible(
-    path, principal, page, users, team_results_run, sign_in_as, check_accessibility
+    path, principal, page, users, team_results_run, sign_in_as, check_accessibility, check_reflow
 ):
     sign_in_as(users[principal])
     response = page.goto(path)
     assert response.status == 200
     check_accessibility(page)
 
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px wide"
+    check_reflow(page)
 
 
 def test_choosing_a_team_over_time_on_the_data_quality_page(
