@@ -114,6 +114,13 @@ def test_rag_set_by_hand_needs_a_reason(client_for):
                                                       rag_reason="Funding withdrawn"))
     action = Action.objects.get()
     assert (action.rag, action.rag_is_set, action.rag_reason) == ("red", True, "Funding withdrawn")
+    page = lead.get(f"/governance/actions/{action.pk}/").content.decode()
+    assert "Red (set by hand)" in page and "Set by hand: Funding withdrawn" in page
+    lead.post(f"/governance/actions/{action.pk}/change/",
+              action_form(rag_override="amber", rag_reason="<script>alert(1)</script>"))
+    page = lead.get(f"/governance/actions/{action.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "Set by hand: &lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 @pytest.mark.django_db

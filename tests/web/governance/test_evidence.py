@@ -51,6 +51,8 @@ def test_a_pdf_is_stored_under_media_root_and_served_to_plan_readers(
     assert evidence.file.name.endswith(".pdf") and "attendance" not in evidence.file.name
     assert (evidence.original_name, evidence.size) == ("attendance.pdf", len(PDF))
     assert action.history.filter(field="Evidence").exists()
+    page = client_for("viewer").get(f"/governance/actions/{action.pk}/").content.decode()
+    assert "Training attendance (attendance.pdf, under 1 KB)" in page
 
     download = client_for("viewer").get(f"/governance/evidence/{evidence.pk}/")
     assert download.status_code == 200
