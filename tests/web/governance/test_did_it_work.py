@@ -115,7 +115,11 @@ def test_an_injected_fall_is_detected():
         "to 0.59); the change is beyond normal variation."
     )
     assert [m["after"] for m in result.months] == [False] * 24 + [True] * 12
-    assert result.chart is not None
+    from pcref.web.dashboard.charts import chart_values
+
+    shown = {round(v["value"], 2) for v in chart_values(result.chart) if "value" in v}
+    assert shown == {m["value"] for m in result.months}  # the chart carries the table's values
+    assert {"date": "2024-04-01", "label": "Action starts"} in chart_values(result.chart)
 
 
 @pytest.mark.django_db

@@ -239,7 +239,25 @@ def _compare(result: Evaluation, start: dt.date) -> Evaluation:
     result.chart = charts.spc_chart(points, title=f"{_measure_name(result)} by {result.time}",
                                     description=result.chart_summary, unit=result.unit,
                                     time_title=result.time.capitalize())
+    result.chart["layer"].append(_start_rule(after[0]["date"]))
     return result
+
+
+def _start_rule(first_after: pd.Timestamp) -> dict[str, Any]:
+    """A dotted vertical line, labelled, at the first month (or quarter) of the action: where
+    the limits are rebased. The table's "before or after" column says the same."""
+    return {
+        "data": {"values": [{"date": first_after.strftime("%Y-%m-%d"),
+                             "label": "Action starts"}]},
+        "layer": [
+            {"mark": {"type": "rule", "color": charts.NHS_BLACK, "strokeDash": [2, 3]},
+             "encoding": {"x": {"field": "date", "type": "temporal"}}},
+            {"mark": {"type": "text", "align": "left", "baseline": "top", "dx": 4, "y": 4,
+                      "color": charts.NHS_BLACK, "fontSize": 12},
+             "encoding": {"x": {"field": "date", "type": "temporal"},
+                          "text": {"field": "label"}}},
+        ],
+    }  # fmt: skip
 
 
 def _sums(months: list[dict[str, Any]], key: str) -> float:
