@@ -236,7 +236,8 @@ def _compare(result: Evaluation, start: dt.date) -> Evaluation:
         "cause of improvement or concern (Making Data Count). The table below gives the same "
         "figures."
     )
-    result.chart = charts.spc_chart(points, title=f"{_measure_name(result)} by {result.time}",
+    title = f"{result.measure.capitalize()} for {people_phrase(result.group)} by {result.time}"
+    result.chart = charts.spc_chart(points, title=title,
                                     description=result.chart_summary, unit=result.unit,
                                     time_title=result.time.capitalize())
     result.chart["layer"].append(_start_rule(after[0]["date"]))
