@@ -105,6 +105,8 @@ def test_files_over_the_limit_are_refused(client_for, action, settings):
 @pytest.mark.django_db
 def test_links_must_be_web_links_and_one_kind_at_a_time(client_for, action):
     lead = client_for("pcref_lead")
+    page = _post(lead, action).content.decode()
+    assert "Enter what the evidence shows" in page and "Upload a file or give a link" in page
     page = _post(lead, action, title="Board paper", url="javascript:alert(1)").content.decode()
     assert "Enter a link that starts with https:// or http://" in page
     page = _post(lead, action, title="Board paper").content.decode()

@@ -182,8 +182,8 @@ def add_update(request: HttpRequest, pk: int) -> HttpResponse:
 def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a file (checked for type and size, stored under MEDIA_ROOT) or a link."""
     item = get_object_or_404(Action, pk=pk)
-    form = EvidenceForm(request.POST or None, request.FILES or None) if (
-        request.method == "POST") else EvidenceForm()
+    form = EvidenceForm(request.POST, request.FILES) if request.method == "POST" else (
+        EvidenceForm())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.get("file")
