@@ -162,7 +162,7 @@ def test_the_header_shows_only_what_the_role_may_use(client_for):
                           r"(?:<strong[^>]*>)?([^<]+)<", menu.group(0))
 
     assert nav("viewer") == ["Home", "Dashboard", "Team profiles", "Data quality",
-                             "PCREF plan", "Your account"]
+                             "PCREF plan", "Board report", "Your account"]
     assert nav("administrator") == ["Home", "Audit log", "Your account"]
     assert nav("moderator") == ["Home", "Hub moderation", "Feedback moderation", "Your account"]
     assert nav("anonymous") == []

@@ -34,6 +34,8 @@ NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("moderation:entries", "You said, we did", MANAGE_PCREF_PLAN),
     # governance: the PCREF action plan (its page links to the self-assessments)
     ("governance:actions", "PCREF plan", VIEW_RESULTS),
+    # publication: the board report (staff); the public PCREF page is at /pcref/
+    ("publication:board_report", "Board report", VIEW_RESULTS),
     ("accounts:account", "Your account", None),
 )
 
