@@ -289,6 +289,49 @@ def test_cells_fixed_by_the_equations_match_the_null_space(rows, columns, data):
     assert _fixed_by_equations(sparse.csr_array(matrix)).tolist() == expected.tolist()
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(2, 14), st.integers(1, 30), st.data())
+def test_cells_in_many_equations_beside_a_graph_match_the_null_space(rows, columns, data):
+    """Mostly graph-shaped systems with a few unknowns in three to six equations (a team's
+    row, the margin of every cross of the team; the Total): those are settled beside the
+    graph rather than by a QR of the whole group, and must agree with an SVD null space."""
+    matrix = np.zeros((rows, columns))
+    for j in range(columns):
+        heavy = data.draw(st.integers(0, 5)) == 0
+        k = data.draw(st.integers(3, min(6, rows)) if heavy and rows >= 3 else st.integers(1, 2))
+        chosen = data.draw(st.lists(st.integers(0, rows - 1), min_size=k, max_size=k,
+                                    unique=True))
+        matrix[chosen, j] = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=k,
+                                               max_size=k))
+    basis = null_space(matrix)
+    expected = (
+        np.ones(columns, dtype=bool) if basis.size == 0 else np.linalg.norm(basis, axis=1) < 1e-9
+    )
+    assert _fixed_by_equations(sparse.csr_array(matrix)).tolist() == expected.tolist()
+
+
+@SETTINGS
+@given(people_strategy, st.data())
+def test_equations_of_linked_crosses_fix_what_the_null_space_fixes(drawn, data):
+    """Any hidden pattern of the engine's layout (the one-way rows are margins of three
+    crosses at once), the whole table included: the cells the equations alone fix are those
+    with no change in the null space of the hidden columns."""
+    groups, people = drawn
+    df, equations = linked(people, groups)
+    hidden = np.array(data.draw(st.lists(st.booleans(), min_size=len(df), max_size=len(df))))
+    if data.draw(st.booleans()):
+        hidden[:] = True
+    matrix = equations[:, hidden]
+    matrix = matrix[np.abs(matrix).sum(axis=1) > 0]
+    basis = null_space(matrix) if matrix.size else np.eye(int(hidden.sum()))
+    expected = (
+        np.ones(int(hidden.sum()), dtype=bool)
+        if basis.size == 0
+        else np.linalg.norm(basis, axis=1) < 1e-9
+    )
+    assert _fixed_by_equations(sparse.csr_array(matrix)).tolist() == expected.tolist()
+
+
 def test_a_cell_on_no_cycle_of_a_two_way_table_is_fixed_by_the_margins():
     """Hidden cells (0,0), (0,1), (1,0) of a table with margins: (0,0) and (0,1) share row 0,
     (0,0) and (1,0) share column 0, but (0,1) is alone in column 1 and (1,0) alone in row 1,

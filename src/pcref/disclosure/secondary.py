@@ -571,15 +571,18 @@ def _fixed_by_equations(matrix: sparse.csr_array) -> np.ndarray:
     """For each unknown, whether the homogeneous equations ``matrix @ d = 0`` force its
     change to zero (whatever the bounds).
 
-    The equations split into connected groups (unknowns sharing an equation). A group
-    whose every unknown is in at most two equations, with signs that a choice of sign per
-    equation turns into one +1 and one -1 (or a single entry), is the incidence matrix of a
-    directed graph: its solutions are the circulations of the graph, and an unknown is
-    forced to zero exactly when its arc is a bridge (on no cycle). One-way tables, two-way
-    tables with margins and hierarchies are of this kind, and bridges are found in linear
-    time. Any other group is settled by linear algebra: ``d_j`` is forced to zero exactly
-    when the unit vector ``e_j`` lies in the row space of the equations, i.e. when its
-    projection onto an orthonormal basis of that space (from a column-pivoted QR
+    The equations split into connected groups (unknowns sharing an equation). In a group
+    whose unknowns in at most two equations have signs that a choice of sign per equation
+    turns into one +1 and one -1 (or a single entry), those unknowns are the arcs of a
+    directed graph whose nodes are the equations (and a ground node for single entries).
+    The few unknowns in three or more equations — in an engine table the Total and each
+    team's row, the margin of several crosses at once — are settled beside that graph by
+    :func:`_fixed_in_network`, in time linear in the graph and cubic only in their number.
+    One-way tables, two-way tables with margins and hierarchies have no such unknowns: there
+    an unknown is forced to zero exactly when its arc is a bridge. Any other group (signs no
+    choice per equation reconciles) is settled by linear algebra: ``d_j`` is forced to zero
+    exactly when the unit vector ``e_j`` lies in the row space of the equations, i.e. when
+    its projection onto an orthonormal basis of that space (from a column-pivoted QR
     decomposition, which reveals the rank) has length 1.
     """
     m, p = matrix.shape
@@ -594,9 +597,9 @@ def _fixed_by_equations(matrix: sparse.csr_array) -> np.ndarray:
     row_group, column_group = label[:m], label[m:]
     graph = _signed_graph(by_column, row_group)
     if graph is not None:
-        ends, irregular = graph
+        ends, equation_sign, irregular = graph
         network = ~np.isin(column_group, irregular)
-        fixed[network] = _bridges(ends, m)[network]
+        fixed[network] = _fixed_in_network(by_column, ends, equation_sign)[network]
     else:
         network = np.zeros(p, dtype=bool)
     for group in np.unique(column_group[~network]):
@@ -609,14 +612,15 @@ def _fixed_by_equations(matrix: sparse.csr_array) -> np.ndarray:
 
 def _signed_graph(
     by_column: sparse.csc_array, row_group: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each unknown as an arc between two equations (or an equation and a ground node,
-    numbered ``m``), and the groups that are not graphs (an unknown in three or more
-    equations, a coefficient other than ±1, or signs no choice per equation reconciles)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each unknown in at most two equations as an arc between them (or between an equation
+    and a ground node, numbered ``m``), a sign per equation that gives each such arc one +1
+    and one -1, and the groups whose signs no choice per equation reconciles; ``None`` when a
+    coefficient is other than ±1. Unknowns in three or more equations keep ground at both
+    ends here: :func:`_fixed_in_network` takes them from the matrix."""
     m = by_column.shape[0]
     counts = np.diff(by_column.indptr)
     irregular: set[int] = set()
-    heavy = np.flatnonzero(counts > 2)
     if np.any(np.abs(by_column.data) != 1):
         return None
     ends = np.full((by_column.shape[1], 2), m, dtype=np.intp)
@@ -627,9 +631,6 @@ def _signed_graph(
         k = counts[j]
         ends[j, :k] = by_column.indices[start : start + k]
         signs[j, :k] = by_column.data[start : start + k]
-    for j in heavy:
-        rows = by_column.indices[by_column.indptr[j] : by_column.indptr[j + 1]]
-        irregular.update(row_group[rows].tolist())
     # Choose a sign per equation so that each two-ended unknown gets +1 and -1:
     # sign[a] * s_a = -(sign[b] * s_b), i.e. sign[a] = -sign[b] * s_a * s_b.
     pairs = np.flatnonzero(counts == 2)
@@ -654,12 +655,61 @@ def _signed_graph(
                     stack.append(b)
                 elif sign[b] != expected:
                     irregular.add(int(row_group[a]))
-    return ends, np.fromiter(irregular, dtype=np.int64, count=len(irregular))
+    return ends, sign, np.fromiter(irregular, dtype=np.int64, count=len(irregular))
 
 
-def _bridges(ends: np.ndarray, m: int) -> np.ndarray:
-    """Whether each arc (a pair of node numbers, node ``m`` the ground) is a bridge of the
-    undirected multigraph: Tarjan's low-link search, iterative, parallel arcs kept apart."""
+def _fixed_in_network(
+    by_column: sparse.csc_array, ends: np.ndarray, equation_sign: np.ndarray
+) -> np.ndarray:
+    """:func:`_fixed_by_equations` where the unknowns in at most two equations form a graph
+    (``ends``, with the equations signed by ``equation_sign``) and the rest are few.
+
+    Write the signed equations as ``A x + B y = 0``: ``x`` the arcs of the graph, ``y`` the
+    unknowns in three or more equations. For a given ``y`` the arcs can balance the nodes of
+    a connected piece of the graph exactly when the piece's rows of ``B y`` add up to zero
+    (or the piece holds the ground node, which balances anything): so the ``y`` that occur
+    are the null space of ``K``, one row per piece without ground, the sum of its rows of
+    ``B``. ``y_i`` is forced to zero exactly when ``e_i`` is in the row space of ``K``. An
+    arc on a cycle can move round it and is never forced. A bridge carries between the two
+    sides exactly what the side away from the root must send, ``x_j = -a_j S y`` with ``S``
+    the sum of that side's rows of ``B`` and ``a_j`` the arc's sign at the side's node, so
+    it is forced exactly when ``S`` is in the row space of ``K`` (always, when there are no
+    such unknowns: a bridge of a plain graph is fixed).
+    """
+    m, p = by_column.shape
+    counts = np.diff(by_column.indptr)
+    heavy = np.flatnonzero(counts > 2)
+    signed = sparse.diags_array(equation_sign) @ by_column[:, heavy]
+    # One row per node, ground last (no equation, so no row of B).
+    heavy_rows = np.zeros((m + 1, heavy.size))
+    heavy_rows[:m] = signed.toarray()
+    bridge, child, parent, order = _bridges(ends, m)
+    # Each node's subtree sum of B, children before parents.
+    subtree = heavy_rows
+    for node in order:
+        if parent[node] >= 0:
+            subtree[parent[node]] += subtree[node]
+    roots = np.flatnonzero(parent < 0)
+    basis = _row_space_basis(subtree[roots[roots != m]])
+    fixed = np.zeros(p, dtype=bool)
+    fixed[heavy] = np.einsum("ij,ij->i", basis, basis) > 1.0 - 1e-6
+    arcs = np.flatnonzero(bridge)
+    carried = subtree[child[arcs]]
+    outside = carried - (carried @ basis) @ basis.T
+    scale = np.maximum(np.abs(carried).max(axis=1, initial=0.0), 1.0)
+    fixed[arcs] = np.abs(outside).max(axis=1, initial=0.0) <= 1e-9 * scale * max(heavy.size, 1)
+    return fixed
+
+
+def _bridges(
+    ends: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bridges of the undirected multigraph whose arcs join ``ends`` (node ``m`` the ground;
+    parallel arcs kept apart), by Tarjan's low-link search, iterative, from the ground first.
+
+    Returns whether each arc is a bridge, each arc's end further from the root of its search
+    tree (-1 for an arc off the tree), each node's parent in the tree (-1 for a root), and
+    the nodes in the order the search leaves them (every node after its children)."""
     n_nodes = m + 1
     incident: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
     for arc, (a, b) in enumerate(ends.tolist()):
@@ -670,8 +720,11 @@ def _bridges(ends: np.ndarray, m: int) -> np.ndarray:
     order = [-1] * n_nodes
     low = [0] * n_nodes
     bridge = np.zeros(len(ends), dtype=bool)
+    child = np.full(len(ends), -1, dtype=np.intp)
+    parent = np.full(n_nodes, -1, dtype=np.intp)
+    finished: list[int] = []
     counter = 0
-    for root in range(n_nodes):
+    for root in [m, *range(m)]:
         if order[root] >= 0:
             continue
         order[root] = low[root] = counter
@@ -687,28 +740,39 @@ def _bridges(ends: np.ndarray, m: int) -> np.ndarray:
                 if order[other] < 0:
                     order[other] = low[other] = counter
                     counter += 1
+                    parent[other] = node
+                    child[arc] = other
                     stack.append((other, arc, 0))
                 else:
                     low[node] = min(low[node], order[other])
             else:
                 stack.pop()
+                finished.append(node)
                 if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > order[parent]:
+                    up = stack[-1][0]
+                    low[up] = min(low[up], low[node])
+                    if low[node] > order[up]:
                         bridge[via] = True
-    return bridge
+    return bridge, child, parent, np.asarray(finished, dtype=np.intp)
+
+
+def _row_space_basis(dense: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (as columns) of the row space of ``dense``, by a rank-revealing
+    QR decomposition."""
+    if dense.shape[0] == 0:
+        return np.zeros((dense.shape[1], 0))
+    q, r, _ = qr(dense.T, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    if diagonal.size == 0 or diagonal[0] == 0:
+        return np.zeros((dense.shape[1], 0))
+    rank = int(np.count_nonzero(diagonal > diagonal[0] * 1e-9 * max(dense.shape)))
+    return q[:, :rank]
 
 
 def _fixed_by_rank(dense: np.ndarray) -> np.ndarray:
     """``_fixed_by_equations`` for one group of equations, by a rank-revealing QR."""
-    q, r, _ = qr(dense.T, mode="economic", pivoting=True)
-    diagonal = np.abs(np.diag(r))
-    if diagonal.size == 0 or diagonal[0] == 0:
-        return np.zeros(dense.shape[1], dtype=bool)
-    rank = int(np.count_nonzero(diagonal > diagonal[0] * 1e-9 * max(dense.shape)))
-    length = np.einsum("ij,ij->i", q[:, :rank], q[:, :rank])
-    return length > 1.0 - 1e-6
+    basis = _row_space_basis(dense)
+    return np.einsum("ij,ij->i", basis, basis) > 1.0 - 1e-6
 
 
 def protect(
