@@ -6,8 +6,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pcref.web.engagement.models import ConsentWording, NetworkMember
+from pcref.web.engagement.models import ConsentWording, HubTopic, NetworkMember
 from pcref.web.engagement.self_service import make_token
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(empty_cache):
+    """Every engagement test starts with no hourly count on the public forms
+    (tests/web/conftest.py)."""
 
 
 @pytest.fixture
@@ -69,3 +75,12 @@ def field_error():
         return html.unescape(found.group(1)) if found else None
 
     return find
+
+
+@pytest.fixture
+def topic(db) -> HubTopic:
+    """A published hub topic, posted by staff."""
+    return HubTopic.objects.create(
+        title="Feeling listened to", description="What helps?", display_name="PCREF team",
+        status="approved",
+    )  # fmt: skip

@@ -17,14 +17,6 @@ from pcref.web.engagement.self_service import make_token
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def topic() -> HubTopic:
-    return HubTopic.objects.create(
-        title="Feeling listened to", description="What helps?", display_name="PCREF team",
-        status="approved",
-    )  # fmt: skip
-
-
 def _contribute(topic, text="An interpreter at ward rounds helped.", name="Sunflower", **extra):
     return Client().post(
         f"/co-creation-hub/topics/{topic.pk}/contribute/",

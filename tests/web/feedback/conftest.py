@@ -4,7 +4,6 @@ limit lives there), and a walk through the standard form."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from pcref.web.feedback.models import Team
@@ -37,10 +36,8 @@ FULL_ANSWERS = {
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(empty_cache):
+    """Every feedback test starts with no hourly count (tests/web/conftest.py)."""
 
 
 @pytest.fixture

@@ -18,11 +18,15 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from pcref.web.feedback import drafts, rate_limit
+from pcref.web.core.rate_limit import HourlyLimit
+from pcref.web.feedback import drafts
 from pcref.web.feedback.flows import LANGUAGE_FLOWS, Flow, Step
 from pcref.web.feedback.forms import HONEYPOT_FIELD
 from pcref.web.feedback.models import new_reference
 from pcref.web.feedback.submission import record_submission
+
+#: Pieces of feedback one connection may send an hour (docs/feedback.md, Spam and abuse).
+FEEDBACK_LIMIT = HourlyLimit("feedback", "PCREF_FEEDBACK_SUBMISSIONS_PER_HOUR")
 
 
 def _render(
@@ -137,7 +141,7 @@ def step(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
 
 def _send(request: HttpRequest, flow: Flow, draft: drafts.Draft) -> HttpResponse:
     """Commit the feedback (unless a program filled it in), then show the thank-you page."""
-    if not rate_limit.may_send(request):
+    if not FEEDBACK_LIMIT.may_send(request):
         drafts.save(request, flow, draft)
         return _render(
             request,
@@ -151,7 +155,7 @@ def _send(request: HttpRequest, flow: Flow, draft: drafts.Draft) -> HttpResponse
         reference = new_reference()  # looks the same to the program; nothing is kept
     else:
         reference = record_submission(flow, draft.answers).reference
-    rate_limit.count_sent(request)
+    FEEDBACK_LIMIT.count_sent(request)
     drafts.finish(request, flow, reference)
     return redirect("feedback:thank_you", flow.key)
 

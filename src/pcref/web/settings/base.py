@@ -253,6 +253,10 @@ CONTENT_SECURITY_POLICY = {
 # only local/demo settings also show them on screen (PCREF_SHOW_SELF_SERVICE_LINKS).
 PCREF_SELF_SERVICE_LINK_HOURS = env_int("PCREF_SELF_SERVICE_LINK_HOURS", 24)
 PCREF_SHOW_SELF_SERVICE_LINKS = False
+# Posts one connection may make an hour to the network's and hub's public forms (joining,
+# asking for a link, contributing, suggesting a topic, reporting), counted together against
+# a salted hash that rotates daily and lives only in the cache (pcref.web.core.rate_limit).
+PCREF_ENGAGEMENT_POSTS_PER_HOUR = env_int("PCREF_ENGAGEMENT_POSTS_PER_HOUR", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("PCREF_EMAIL_FROM", "pcref@localhost")
 EMAIL_HOST = os.environ.get("PCREF_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("PCREF_EMAIL_PORT", 25)

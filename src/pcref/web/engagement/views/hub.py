@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from pcref.web.engagement import screening, self_service
+from pcref.web.engagement import posting_limit, screening, self_service
 from pcref.web.engagement.choices import ModerationStatus
 from pcref.web.engagement.forms import ContributionForm, ReportForm, TopicSuggestionForm
 from pcref.web.engagement.models import HubContribution, HubReport, HubTopic, NetworkMember
@@ -62,7 +62,7 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContributionForm(request.POST or None, member=member)
     if request.method == "POST" and form.filled_by_a_program():
         return redirect("engagement:hub_thanks")  # thanked, not kept
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not posting_limit.refused(request, form):
         contribution = HubContribution(
             topic=topic,
             member=member,
@@ -77,6 +77,7 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "engagement/contribute.jinja",
         {"form": form, "topic": topic, "member": member, "token": token},
+        status=posting_limit.page_status(form),
     )
 
 
@@ -88,7 +89,7 @@ def suggest_topic(request: HttpRequest) -> HttpResponse:
     form = TopicSuggestionForm(request.POST or None, member=member)
     if request.method == "POST" and form.filled_by_a_program():
         return redirect("engagement:hub_thanks")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not posting_limit.refused(request, form):
         topic = HubTopic(
             member=member,
             display_name=form.cleaned_data["display_name"],
@@ -100,7 +101,10 @@ def suggest_topic(request: HttpRequest) -> HttpResponse:
             topic.save()
         return redirect("engagement:hub_thanks")
     return render(
-        request, "engagement/suggest_topic.jinja", {"form": form, "member": member, "token": token}
+        request,
+        "engagement/suggest_topic.jinja",
+        {"form": form, "member": member, "token": token},
+        status=posting_limit.page_status(form),
     )
 
 
@@ -123,10 +127,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.filled_by_a_program():
         return redirect("engagement:hub_topic", pk=contribution.topic_id)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not posting_limit.refused(request, form):
         HubReport.objects.create(contribution=contribution, reason=form.cleaned_data["reason"])
         messages.success(request, "Thank you. A moderator will look at this contribution")
         return redirect("engagement:hub_topic", pk=contribution.topic_id)
     return render(
-        request, "engagement/report.jinja", {"form": form, "contribution": contribution}
+        request,
+        "engagement/report.jinja",
+        {"form": form, "contribution": contribution},
+        status=posting_limit.page_status(form),
     )

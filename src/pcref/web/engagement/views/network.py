@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pcref.web.core.audit import AuditAction, record
-from pcref.web.engagement import member_export, self_service
+from pcref.web.engagement import member_export, posting_limit, self_service
 from pcref.web.engagement.choices import ContactMethod, Interest, ModerationStatus
 from pcref.web.engagement.forms import ConsentChangeForm, JoinNetworkForm, LinkRequestForm
 from pcref.web.engagement.models import (
@@ -50,14 +50,19 @@ def join(request: HttpRequest) -> HttpResponse:
     form = JoinNetworkForm(request.POST or None, wording=wording)
     if request.method == "POST" and form.filled_by_a_program():
         return redirect("engagement:network_joined")  # thanked, not kept
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not posting_limit.refused(request, form):
         with transaction.atomic():
             member = form.save()
         links = [self_service.send_link(request, member)] if member.email else []
         _remember_links_to_show(request, links)
         request.session["pcref_engagement_joined_email"] = bool(member.email)
         return redirect("engagement:network_joined")
-    return render(request, "engagement/join.jinja", {"form": form, "wording": wording})
+    return render(
+        request,
+        "engagement/join.jinja",
+        {"form": form, "wording": wording},
+        status=posting_limit.page_status(form),
+    )
 
 
 @login_not_required
@@ -83,12 +88,17 @@ def request_link(request: HttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.filled_by_a_program():
         return redirect("engagement:link_sent")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not posting_limit.refused(request, form):
         members = NetworkMember.objects.filter(email__iexact=form.cleaned_data["email"])
         sent = [self_service.send_requested_link(request, member) for member in members]
         _remember_links_to_show(request, [link for link in sent if link is not None])
         return redirect("engagement:link_sent")
-    return render(request, "engagement/request_link.jinja", {"form": form})
+    return render(
+        request,
+        "engagement/request_link.jinja",
+        {"form": form},
+        status=posting_limit.page_status(form),
+    )
 
 
 @login_not_required
