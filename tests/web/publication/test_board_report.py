@@ -167,3 +167,52 @@ def test_trends_and_icons_worked_out_by_hand(sample_results_run_by_month):
     earlier = build_board_report(sample_results_run_by_month, "2023-24", "nhse")
     [s136] = [m for m in earlier.core if m.metric_id == "mha_s136"]
     assert {t.group: t.icon for t in s136.trends}["White"] == "common_cause"
+
+
+def test_feedback_by_community_from_the_experience_run(sample_results_run):
+    """A loaded experience run (pcref feedback results) for the period: FFT % positive and
+    the three largest theme shares of each group, withheld shares left out."""
+    from pcref.web.dashboard.models import Figure, Metric, ResultsRun
+
+    run = ResultsRun.objects.create(
+        run_id="feedback-run", created_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
+        periods=["2024-25"], code_version="test", input_fingerprint="f", metadata={},
+        source_path="/tmp/f")
+    fft = Metric.objects.create(run=run, metric_id="experience_fft_positive", title="FFT",
+                                description="", family="Experience", unit="%",
+                                method="proportion", improvement_direction="increase",
+                                sql="")
+    share = Metric.objects.create(run=run, metric_id="experience_theme_share",
+                                  title="Themes", description="", family="Experience",
+                                  unit="%", method="proportion",
+                                  improvement_direction="neither", sql="")
+    rows = []
+    for policy in ("nhse", "public"):
+        def figure(metric, group, statistic, value, display=None, policy=policy):
+            return Figure(run=run, metric=metric, disclosure_policy=policy, period="2024-25",
+                          breakdown="ethnicity_5", group=group, statistic=statistic,
+                          value=value, lower=None if value is None else value - 5,
+                          upper=None if value is None else value + 5, unit="%",
+                          suppressed=value is None, status="rounded",
+                          display_value=display or f"{value:.1f}")
+        rows += [
+            figure(fft, "White", "proportion", 82.0),
+            figure(fft, "Black or Black British", "proportion", 61.5),
+            figure(share, "White", "Staff attitude", 20.0),
+            figure(share, "White", "Waiting times", 35.0),
+            figure(share, "White", "Communication", 12.5),
+            figure(share, "White", "Equality and racism", 5.0),
+            figure(share, "Black or Black British", "Equality and racism", 40.0),
+            figure(share, "Black or Black British", "Interpreters", None, "*"),
+        ]
+    Figure.objects.bulk_create(rows)
+    report = build_board_report(sample_results_run, "2024-25", "public")
+    assert report.feedback_run == run
+    communities = {c.group: c for c in report.communities}
+    assert communities["White"].fft_positive == "82.0"
+    assert communities["White"].fft_interval == "77.0 to 87.0"
+    assert communities["White"].themes == [("Waiting times", "35.0"), ("Staff attitude", "20.0"),
+                                           ("Communication", "12.5")]
+    assert communities["Black or Black British"].themes == [("Equality and racism", "40.0")]
+    # No experience run for 2023-24.
+    assert build_board_report(sample_results_run, "2023-24", "public").feedback_run is None

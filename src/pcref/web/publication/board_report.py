@@ -12,17 +12,20 @@ command the public policy unless told otherwise, since board papers are usually 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pcref.listening.experience import FFT_POSITIVE, THEME_SHARE
 from pcref.web.dashboard.gaps import Gap, MetricFacts, biggest_gaps
 from pcref.web.dashboard.models import Figure, Metric, ResultsRun
 from pcref.web.dashboard.shown import shown_frame
-from pcref.web.dashboard.views import _frame
 from pcref.web.governance.choices import ActionStatus, Rag
 from pcref.web.governance.models import Action, SelfAssessment
 from pcref.web.governance.progress import assessment_rows
@@ -38,6 +41,14 @@ from pcref.web.publication.core_measures import (
 GAPS_SHOWN = 10
 #: How many themes are listed for each community.
 THEMES_SHOWN = 3
+#: Seconds the figures of a report are kept: a loaded run never changes (as the dashboard).
+CACHE_SECONDS = 600
+#: Figure fields read into frames (the results schema's columns).
+FIGURE_FIELDS = (
+    "period", "breakdown", "group", "subgroup", "statistic", "numerator", "denominator",
+    "value", "lower", "upper", "unit", "comparator", "ratio", "ratio_lower", "ratio_upper",
+    "significance", "suppressed", "status", "display_value", "method",
+)
 
 
 @dataclass
@@ -69,6 +80,15 @@ class BoardReport:
     assessment_parts: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
 
 
+def figure_frame(figures: QuerySet[Figure]) -> pd.DataFrame:
+    """Results rows as a pandas frame with the results schema's column names and
+    ``metric_id``. (The dashboard is moving its own reader to ``dashboard.figures``; use
+    that one once it is committed.)"""
+    rows = list(figures.values(*FIGURE_FIELDS, "metric__metric_id"))
+    frame = pd.DataFrame.from_records(rows, columns=[*FIGURE_FIELDS, "metric__metric_id"])
+    return frame.rename(columns={"metric__metric_id": "metric_id"})
+
+
 class ReportError(ValueError):
     """The report cannot be made as asked (no run, or a period the run does not have)."""
 
@@ -95,7 +115,7 @@ def report_gaps(run: ResultsRun, period: str, policy: str) -> list[Gap]:
     ranking, :func:`pcref.web.dashboard.gaps.biggest_gaps`)."""
     rows = Figure.objects.filter(run=run, disclosure_policy=policy, period=period,
                                  breakdown=ETHNICITY, subgroup__isnull=True)
-    return biggest_gaps(_frame(rows), _metric_facts(run, policy))
+    return biggest_gaps(figure_frame(rows), _metric_facts(run, policy))
 
 
 def core_measures(run: ResultsRun, period: str, policy: str, *,
@@ -109,13 +129,33 @@ def core_measures(run: ResultsRun, period: str, policy: str, *,
         metric = metrics.get(metric_id)
         if metric is None:
             continue
-        rows = _frame(Figure.objects.filter(run=run, disclosure_policy=policy, metric=metric,
-                                            breakdown__in=breakdowns))
+        rows = figure_frame(Figure.objects.filter(
+            run=run, disclosure_policy=policy, metric=metric, breakdown__in=breakdowns))
         rows["subgroup"] = rows["subgroup"].where(rows["subgroup"].notna(), None)
         measure = core_measure(metric, rows, period, with_trends=with_trends)
         if measure is not None:
             measures.append(measure)
     return measures
+
+
+def cache_key(run: ResultsRun, *parts: str) -> str:
+    """A cache key for figures of ``run`` (its id, load time and primary key name it
+    exactly, as the dashboard's keys do) and ``parts``."""
+    names = [run.run_id, run.loaded_at.isoformat(), str(run.pk), *parts]
+    return "publication:" + hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+def figure_sections(run: ResultsRun, period: str, policy: str, *, with_trends: bool = True
+                    ) -> tuple[list[CoreMeasure], list[Gap]]:
+    """The core measures and every gap, kept in the cache as the dashboard keeps its pages'
+    figures (a loaded run never changes; the plan and assessments are always read afresh)."""
+    key = cache_key(run, policy, "publication", period, str(with_trends))
+    found = cache.get(key)
+    if found is None:
+        found = (core_measures(run, period, policy, with_trends=with_trends),
+                 report_gaps(run, period, policy))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def feedback_run_for(period: str) -> ResultsRun | None:
@@ -130,7 +170,7 @@ def feedback_run_for(period: str) -> ResultsRun | None:
 def communities(run: ResultsRun, period: str, policy: str) -> list[Community]:
     """FFT % positive and the most common themes for each ethnic group, as published
     under ``policy`` (withheld shares are left out; a withheld FFT figure shows ``*``)."""
-    rows = _frame(Figure.objects.filter(
+    rows = figure_frame(Figure.objects.filter(
         run=run, disclosure_policy=policy, period=period, breakdown=ETHNICITY,
         subgroup__isnull=True, metric__metric_id__in=(FFT_POSITIVE, THEME_SHARE)))
     if rows.empty:
@@ -164,11 +204,10 @@ def build_board_report(run: ResultsRun | None, period: str | None, policy: str) 
     if period not in run.periods:
         raise ReportError(f"Results run {run.run_id} has no period {period!r}; it has "
                           f"{', '.join(run.periods)}.")
-    gaps = report_gaps(run, period, policy)
+    core, gaps = figure_sections(run, period, policy)
     report = BoardReport(
         run=run, period=period, policy=policy, generated_at=timezone.now(),
-        core=core_measures(run, period, policy), gaps=gaps[:GAPS_SHOWN],
-        gaps_total=len(gaps),
+        core=core, gaps=gaps[:GAPS_SHOWN], gaps_total=len(gaps),
     )
     report.feedback_run = feedback_run_for(period)
     if report.feedback_run is not None:

@@ -21,7 +21,7 @@ from pcref.web.feedback.flows import LANGUAGE_FLOWS
 from pcref.web.governance.choices import Competency
 from pcref.web.governance.models import Action
 from pcref.web.moderation.models import YouSaidWeDid
-from pcref.web.publication.board_report import core_measures, report_gaps
+from pcref.web.publication.board_report import figure_sections
 from pcref.web.publication.rendering import policy_words
 
 #: How many of the biggest gaps the public page lists.
@@ -79,9 +79,6 @@ def public_page_context() -> dict[str, Any]:
     }
     if run is not None:
         period = run.periods[-1]
-        context.update(
-            period=period,
-            core=core_measures(run, period, PUBLIC_POLICY, with_trends=False),
-            gaps=report_gaps(run, period, PUBLIC_POLICY)[:PUBLIC_GAPS],
-        )
+        core, gaps = figure_sections(run, period, PUBLIC_POLICY, with_trends=False)
+        context.update(period=period, core=core, gaps=gaps[:PUBLIC_GAPS])
     return context

@@ -21,8 +21,8 @@ import zipfile
 from pcref.web.dashboard.figures import public_figures
 from pcref.web.dashboard.models import PUBLIC_POLICY, Figure, Metric, ResultsRun
 from pcref.web.dashboard.shown import shown_frame
-from pcref.web.dashboard.views import _frame
 from pcref.web.engagement.member_export import spreadsheet_safe
+from pcref.web.publication.board_report import figure_frame
 from pcref.web.publication.rendering import policy_words
 
 FIGURE_COLUMNS = (
@@ -60,7 +60,7 @@ def figure_rows(run: ResultsRun, policy: str = PUBLIC_POLICY) -> list[dict[str, 
     evidence pack may add the internal rows) as published, in a stable order."""
     figures = public_figures(run) if policy == PUBLIC_POLICY else Figure.objects.filter(
         run=run, disclosure_policy=policy)
-    frame = _frame(figures.order_by("metric__metric_id", "period", "breakdown", "id"))
+    frame = figure_frame(figures.order_by("metric__metric_id", "period", "breakdown", "id"))
     if frame.empty:
         return []
     titles = dict(Metric.objects.filter(run=run).values_list("metric_id", "title"))

@@ -3,8 +3,6 @@ PCREF page with its download of published figures (no sign-in)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -23,12 +21,15 @@ from pcref.web.dashboard.figures import (
 )
 from pcref.web.dashboard.models import PUBLIC_POLICY
 from pcref.web.publication import rendering
-from pcref.web.publication.board_report import BoardReport, ReportError, build_board_report
+from pcref.web.publication.board_report import (
+    CACHE_SECONDS,
+    BoardReport,
+    ReportError,
+    build_board_report,
+    cache_key,
+)
 from pcref.web.publication.public_page import public_page_context
 from pcref.web.publication.published_figures import published_figures_zip
-
-#: Seconds the published-figures zip of a run is kept (a loaded run never changes).
-ZIP_CACHE_SECONDS = 600
 
 
 def _report(request: HttpRequest) -> BoardReport | None:
@@ -97,12 +98,11 @@ def published_figures(request: HttpRequest) -> HttpResponse:
     if run is None:
         return HttpResponse("No figures have been published yet.", status=404,
                             content_type="text/plain; charset=utf-8")
-    names = [run.run_id, run.loaded_at.isoformat(), str(run.pk), PUBLIC_POLICY]
-    key = "publication:zip:" + hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+    key = cache_key(run, PUBLIC_POLICY, "published-figures.zip")
     data = cache.get(key)
     if data is None:
         data = published_figures_zip(run)
-        cache.set(key, data, ZIP_CACHE_SECONDS)
+        cache.set(key, data, CACHE_SECONDS)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="pcref-published-figures-{run.run_id}.zip"'
