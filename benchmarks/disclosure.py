@@ -19,7 +19,12 @@ team sizes, so that many cells are 1-7):
   (``pcref.results.disclosure``):
   the one-way breakdowns by ethnicity (16 in 5), sex, age band, month (in quarters) and
   team, and the crosses ethnicity-5 by sex, by age band, by month and quarter and by team,
-  all one table; 1,500 and 6,000 events in the year.
+  all one table; 1,500 and 6,000 events in the year;
+* ``team caseload 42``, ``team caseload 150``: the ``team_caseload`` metric's layout, team
+  first: each team's caseload by 16-group ethnicity, preferred language (40), religion (15),
+  interpreter need (4) and disability (4), every team row the margin of five crosses at
+  once, with the one-way rows and the Total; 40,000 people in 42 teams (a trust) and
+  150,000 in 150 teams, most teams small, so that many cells are 1-7.
 
 With the default seed (3) the two engine-shaped tables are ones on which the previous
 repair step cascaded (hiding 64 and 220 cells where 11 and 33 suffice); seed 7 gives
@@ -183,6 +188,30 @@ def linked(
     return df, {"dimensions": dims, "hierarchy": hierarchy}
 
 
+def team_caseload(
+    rng: np.random.Generator, teams: int = 42, people: int = 40000
+) -> tuple[pd.DataFrame, dict]:
+    """Who each team sees, as the engine lays out ``team_caseload``: team x characteristic
+    crosses whose margins are the team rows (five lines each) and the one-way rows."""
+    weights = rng.gamma(0.8, 1.0, teams)
+    seen = pd.DataFrame({"team": rng.choice([f"Team {i:03d}" for i in range(teams)], people,
+                                            p=weights / weights.sum())})
+    shares = _ethnicity_shares()
+    seen["eth"] = rng.choice(shares.index.to_numpy(), people, p=shares.to_numpy())
+    for name, size in {"language": 40, "religion": 15, "interpreter": 4, "disability": 4}.items():
+        p = 1.0 / np.arange(1, size + 1) ** 2
+        seen[name] = rng.choice([f"{name} {i:02d}" for i in range(size)], people, p=p / p.sum())
+    dims = ["team", "eth", "language", "religion", "interpreter", "disability"]
+    frames = [pd.DataFrame({**dict.fromkeys(dims, TOTAL), "numerator": [float(people)]})]
+    for by in [["team"], *[[d] for d in dims[1:]], *[["team", d] for d in dims[1:]]]:
+        counted = seen.groupby(by, sort=True).size().rename("numerator").reset_index()
+        for dim in dims:
+            if dim not in by:
+                counted[dim] = TOTAL
+        frames.append(counted[[*dims, "numerator"]].astype({"numerator": float}))
+    return pd.concat(frames, ignore_index=True), {"dimensions": dims}
+
+
 TABLES: dict[str, Callable[[np.random.Generator], tuple[pd.DataFrame, dict]]] = {
     "one-way 18": one_way,
     "one-way 18 in 5": one_way_in_five,
@@ -190,6 +219,8 @@ TABLES: dict[str, Callable[[np.random.Generator], tuple[pd.DataFrame, dict]]] = 
     "18 x 12 months": months,
     "linked 1.5k": linked,
     "linked 6k": lambda rng: linked(rng, 6000),
+    "team caseload 42": team_caseload,
+    "team caseload 150": lambda rng: team_caseload(rng, 150, 150000),
 }
 
 
