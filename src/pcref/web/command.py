@@ -43,26 +43,35 @@ def unapplied_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
-def run_load(folder: Path, make_current: bool | None, *, console: Console,
-             err: Console) -> int:
-    """Load the results run in ``folder`` and report what happened. Returns the exit code."""
-    settings_module = set_up_django()
+def app_database_problem(
+    settings_module: str, *, then: str = "Run `uv run python manage.py migrate` first."
+) -> str | None:
+    """Why the commands cannot use the app database yet (it cannot be reached, or it has
+    migrations to apply) as an error message, or ``None`` when it is ready. ``then`` says
+    what to do about migrations."""
     from django.db import DatabaseError
-
-    from pcref.web.dashboard.loading import LoadError, load_run
 
     try:
         pending = unapplied_migrations()
     except DatabaseError as error:
-        err.print(Text(f"Error: cannot reach the app database ({settings_module}): {error}",
-                       style="bold red"), soft_wrap=True)
-        return EXIT_CANNOT
+        return f"Error: cannot reach the app database ({settings_module}): {error}"
     if pending:
-        err.print(Text(
+        return (
             f"Error: the app database ({settings_module}) is not up to date: "
-            f"{len(pending)} migration(s) to apply, e.g. {pending[0]}. Run "
-            "`uv run python manage.py migrate` first.", style="bold red"), soft_wrap=True)
+            f"{len(pending)} migration(s) to apply, e.g. {pending[0]}. {then}"
+        )
+    return None
+
+
+def run_load(folder: Path, make_current: bool | None, *, console: Console,
+             err: Console) -> int:
+    """Load the results run in ``folder`` and report what happened. Returns the exit code."""
+    problem = app_database_problem(set_up_django())
+    if problem:
+        err.print(Text(problem, style="bold red"), soft_wrap=True)
         return EXIT_CANNOT
+    from pcref.web.dashboard.loading import LoadError, load_run
+
     try:
         outcome = load_run(folder, make_current=make_current)
     except LoadError as error:
@@ -110,19 +119,12 @@ def run_serve(bind: str, workers: int, *, console: Console, err: Console) -> int
                        f"{error}", style="bold red"), soft_wrap=True)
         return EXIT_CANNOT
     from django.core.management import call_command
-    from django.db import DatabaseError
 
-    try:
-        pending = unapplied_migrations()
-    except DatabaseError as error:
-        err.print(Text(f"Error: cannot reach the database ({settings_module}): {error}",
-                       style="bold red"), soft_wrap=True)
-        return EXIT_CANNOT
-    if pending:
-        err.print(Text(
-            f"Error: the database is not up to date ({len(pending)} migration(s), e.g. "
-            f"{pending[0]}); run `uv run python manage.py migrate` with these settings first.",
-            style="bold red"), soft_wrap=True)
+    problem = app_database_problem(
+        settings_module, then="Run `uv run python manage.py migrate` with these settings first."
+    )
+    if problem:
+        err.print(Text(problem, style="bold red"), soft_wrap=True)
         return EXIT_CANNOT
     try:
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -14,30 +14,18 @@ from datetime import datetime
 from rich.console import Console
 from rich.text import Text
 
-from pcref.web.command import EXIT_CANNOT, EXIT_OK, set_up_django, unapplied_migrations
+from pcref.web.command import EXIT_CANNOT, EXIT_OK, app_database_problem, set_up_django
 
 
 def run_retention(
     *, dry_run: bool, console: Console, err: Console, now: datetime | None = None
 ) -> int:
     """Apply (or, with ``dry_run``, count) every registered retention rule; report it."""
-    settings_module = set_up_django()
-    from django.db import DatabaseError
-
+    problem = app_database_problem(set_up_django())
+    if problem:
+        err.print(Text(problem, style="bold red"), soft_wrap=True)
+        return EXIT_CANNOT
     from pcref.web.core.retention import apply_retention
-
-    try:
-        pending = unapplied_migrations()
-    except DatabaseError as error:
-        err.print(Text(f"Error: cannot reach the app database ({settings_module}): {error}",
-                       style="bold red"), soft_wrap=True)
-        return EXIT_CANNOT
-    if pending:
-        err.print(Text(
-            f"Error: the app database ({settings_module}) is not up to date: "
-            f"{len(pending)} migration(s) to apply, e.g. {pending[0]}. Run "
-            "`uv run python manage.py migrate` first.", style="bold red"), soft_wrap=True)
-        return EXIT_CANNOT
 
     results = apply_retention(now=now, dry_run=dry_run)
     if dry_run:
