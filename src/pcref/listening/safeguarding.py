@@ -59,6 +59,12 @@ CATEGORY_LABELS = {
     "vulnerable_adult_at_risk": "A vulnerable adult at risk",
 }
 
+
+def category_labels(categories: list[str]) -> list[str]:
+    """``categories`` in :data:`CATEGORY_LABELS`' words (an unknown code as it is), for
+    the feedback and hub moderation queues alike."""
+    return [CATEGORY_LABELS.get(category, category) for category in categories]
+
 # Building blocks. Patterns are matched case-insensitively on text whose curly quotes have
 # been made straight; ``_`` between words means "a run of spaces or punctuation".
 _ = r"[\W_]+"

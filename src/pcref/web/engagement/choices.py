@@ -36,17 +36,6 @@ class ModerationStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden after publication"
 
 
-class SafeguardingOutcome(models.TextChoices):
-    """What a moderator did about a hub post the safeguarding screen flagged. The same
-    codes and words as the feedback moderation's list (``moderation.SafeguardingOutcome``),
-    so the two can become one list once the moderation app is installed everywhere."""
-
-    NO_ACTION = "no_action", "No action needed"
-    SIGNPOSTED = "signposted", "Signposted to support"
-    REFERRED = "referred_to_safeguarding", "Referred to safeguarding"
-    INCIDENT = "incident_raised", "Incident raised"
-
-
 class PartnershipGroupKind(models.TextChoices):
     """The standing partnership groups PCREF works through (DESIGN §8)."""
 
@@ -73,3 +62,10 @@ class TriangleOfCareRating(models.TextChoices):
     RED = "red", "Red: not in place"
     AMBER = "amber", "Amber: partly in place"
     GREEN = "green", "Green: fully in place"
+
+
+def labels(codes: list[str], choices: type[models.Choices]) -> list[str]:
+    """Stored ``codes`` in the words people read (a code no longer in ``choices`` as it
+    is), for a member's own details page and their download alike."""
+    known = dict(choices.choices)
+    return [str(known.get(code, code)) for code in codes]

@@ -13,7 +13,6 @@ from pcref.web.engagement.choices import (
     ActionStatus,
     ContactMethod,
     Interest,
-    SafeguardingOutcome,
     TriangleOfCareRating,
 )
 from pcref.web.engagement.models import (
@@ -24,6 +23,7 @@ from pcref.web.engagement.models import (
 )
 from pcref.web.engagement.triangle_of_care import STANDARDS
 from pcref.web.feedback.forms import HoneypotMixin
+from pcref.web.moderation.models import SafeguardingOutcome
 
 #: Dates typed as "27 3 2026", "27/3/2026" or "2026-03-27".
 DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]

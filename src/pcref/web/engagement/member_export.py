@@ -9,13 +9,9 @@ import io
 import json
 from typing import Any
 
-from pcref.web.engagement.choices import ContactMethod, Interest
+from pcref.web.core.csv_export import spreadsheet_safe
+from pcref.web.engagement.choices import ContactMethod, Interest, labels
 from pcref.web.engagement.models import HubContribution, HubTopic, NetworkMember
-
-
-def _labels(codes: list[str], choices: type) -> list[str]:
-    known = dict(choices.choices)
-    return [str(known.get(code, code)) for code in codes]
 
 
 def member_record(member: NetworkMember) -> dict[str, Any]:
@@ -25,8 +21,8 @@ def member_record(member: NetworkMember) -> dict[str, Any]:
         "email": member.email,
         "phone": member.phone,
         "postal_address": member.postal_address,
-        "contact_methods": _labels(member.contact_methods, ContactMethod),
-        "interests": _labels(member.interests, Interest),
+        "contact_methods": labels(member.contact_methods, ContactMethod),
+        "interests": labels(member.interests, Interest),
         "communities": member.communities,
         "languages": member.languages,
         "access_needs": member.access_needs,
@@ -58,14 +54,6 @@ def member_record(member: NetworkMember) -> dict[str, Any]:
 
 def as_json(member: NetworkMember) -> str:
     return json.dumps(member_record(member), indent=2, ensure_ascii=False) + "\n"
-
-
-def spreadsheet_safe(value: object) -> str:
-    """Text a spreadsheet will show rather than run: a value starting with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (OWASP, CSV
-    injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def as_csv(member: NetworkMember) -> str:

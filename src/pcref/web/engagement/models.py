@@ -18,9 +18,9 @@ from pcref.web.engagement.choices import (
     ActionStatus,
     ModerationStatus,
     PartnershipGroupKind,
-    SafeguardingOutcome,
     TriangleOfCareRating,
 )
+from pcref.web.moderation.models import SafeguardingOutcome
 
 # --- The co-creation network ---------------------------------------------------------
 
@@ -123,9 +123,9 @@ class Moderated(models.Model):
     @property
     def safeguarding_labels(self) -> list[str]:
         """The categories the safeguarding screen flagged, in words for moderators."""
-        from pcref.listening.safeguarding import CATEGORY_LABELS
+        from pcref.listening.safeguarding import category_labels
 
-        return [CATEGORY_LABELS.get(c, c) for c in self.safeguarding_categories]
+        return category_labels(self.safeguarding_categories)
 
 
 class HubTopic(Moderated):

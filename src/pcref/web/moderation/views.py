@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from pcref.listening.safeguarding import CATEGORY_LABELS, screen
+from pcref.listening.safeguarding import category_labels, screen
 from pcref.web.accounts.roles import MANAGE_PCREF_PLAN, MODERATE_FEEDBACK
 from pcref.web.core.audit import AuditAction, record
 from pcref.web.core.formatting import time_since
@@ -63,10 +63,6 @@ def _screened_answers(submission: Any) -> list[dict[str, Any]]:
     return answers
 
 
-def _category_labels(categories: list[str]) -> list[str]:
-    return [CATEGORY_LABELS.get(category, category) for category in categories]
-
-
 def _queue_row(submission: Any, now: Any) -> dict[str, Any]:
     review = workflow.review_of(submission)
     matched = []
@@ -76,7 +72,7 @@ def _queue_row(submission: Any, now: Any) -> dict[str, Any]:
         "submission": submission,
         "waiting": time_since(submission.received_at, now),
         "overdue": now - submission.received_at > workflow.REVIEW_WITHIN,
-        "categories": _category_labels(submission.safeguarding_categories),
+        "categories": category_labels(submission.safeguarding_categories),
         "matched": sorted(set(matched), key=str.lower),
         "raised_by_moderator": bool(review and review.raised_by_moderator),
         "assignee": review.assignee if review else None,
@@ -151,7 +147,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "submission": submission,
             "review": review,
             "waiting": time_since(submission.received_at),
-            "categories": _category_labels(submission.safeguarding_categories),
+            "categories": category_labels(submission.safeguarding_categories),
             "answers": _screened_answers(submission),
             "assign_form": assign_form,
             "outcome_form": outcome_form,

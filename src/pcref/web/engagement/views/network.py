@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from pcref.web.core.audit import AuditAction, record
 from pcref.web.engagement import member_export, posting_limit, self_service
-from pcref.web.engagement.choices import ContactMethod, Interest, ModerationStatus
+from pcref.web.engagement.choices import ContactMethod, Interest, ModerationStatus, labels
 from pcref.web.engagement.forms import ConsentChangeForm, JoinNetworkForm, LinkRequestForm
 from pcref.web.engagement.models import (
     ConsentWording,
@@ -125,11 +125,6 @@ def _member_or_refusal(request: HttpRequest, token: str):
         return None, response
 
 
-def _labels(codes: list[str], choices: type) -> list[str]:
-    known = dict(choices.choices)
-    return [str(known.get(code, code)) for code in codes]
-
-
 @login_not_required
 @never_cache
 @require_http_methods(["GET"])
@@ -145,8 +140,8 @@ def member_details(request: HttpRequest, token: str) -> HttpResponse:
         {
             "member": member,
             "token": token,
-            "interests": _labels(member.interests, Interest),
-            "contact_methods": _labels(member.contact_methods, ContactMethod),
+            "interests": labels(member.interests, Interest),
+            "contact_methods": labels(member.contact_methods, ContactMethod),
             "newer_wording": wording_now and wording_now.version > member.consent_wording.version,
             "memberships": member.groups.select_related("group"),
             "contributions": HubContribution.objects.filter(member=member).count(),

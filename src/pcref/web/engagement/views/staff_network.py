@@ -19,9 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pcref.web.core.audit import AuditAction, record, record_export
+from pcref.web.core.csv_export import spreadsheet_safe
 from pcref.web.engagement.choices import ContactMethod, Interest
 from pcref.web.engagement.forms import ConsentWordingForm
-from pcref.web.engagement.member_export import spreadsheet_safe
 from pcref.web.engagement.models import ConsentWording, NetworkMember
 from pcref.web.engagement.permissions import MANAGE_ENGAGEMENT
 
