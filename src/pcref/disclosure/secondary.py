@@ -39,8 +39,10 @@ Algorithm (:func:`protect`):
    d_j <= 0 for cells with no room above}``. One linear programme finds the cells with
    room on one side only that this cone pins; with those pinned, a cell with room on both
    sides is pinned exactly when the equations alone fix it — a bridge of the graph the
-   equations form (one-way tables, hierarchies, two-way tables with margins), or, for any
-   other system, a unit vector in the row space (a rank-revealing QR decomposition). For
+   equations form (one-way tables, hierarchies, two-way tables with margins), with the
+   few cells in three or more lines (a margin of several crosses) settled beside that
+   graph, or, for any other system, a unit vector in the row space (a rank-revealing QR
+   decomposition). For
    totally unimodular line equations (one-way tables, hierarchies, two-way tables with
    margins) a cell that can change at all can change by a whole number, so the audit is
    exact for whole-number counts.
