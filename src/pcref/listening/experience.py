@@ -66,43 +66,47 @@ RESPONDENT_TYPES = {
 #: Themes reported by ``experience_theme_share`` (a themed comment always has usable text).
 REPORTED_THEMES = tuple(t for t in THEME_NAMES if t != NO_USABLE_TEXT)
 
+
+def _percentage_metric(metric_id: str, title: str, description: str, *, improvement: str,
+                       counted: str, **extra) -> Metric:
+    """An experience metric: a percentage of responses by ethnic group, computed here from
+    feedback submissions (``counted`` says what the numerator and denominator are)."""
+    return Metric(
+        id=metric_id,
+        title=title,
+        description=description,
+        family="experience",
+        unit="%",
+        method="proportion",
+        denominator="rows",
+        breakdowns=BREAKDOWNS,
+        cross_breakdowns=(),
+        reference_group=REFERENCE_GROUP,
+        improvement_direction=improvement,
+        suppression="counts",
+        sql=f"-- computed from feedback submissions by pcref.listening.experience ({counted})",
+        multiplier=100.0,
+        **extra,
+    )
+
+
 METRICS = {
-    FFT_POSITIVE: Metric(
-        id=FFT_POSITIVE,
-        title="Friends and Family Test: positive experience",
-        description="Percentage of people answering 'very good' or 'good' to 'Overall, how "
-        "was your experience of our service?', among those answering very good to very poor "
-        "(don't know left out).",
-        family="experience",
-        unit="%",
-        method="proportion",
-        denominator="rows",
-        breakdowns=BREAKDOWNS,
-        cross_breakdowns=(),
-        reference_group=REFERENCE_GROUP,
-        improvement_direction="increase",
-        suppression="counts",
-        sql="-- computed from feedback submissions by pcref.listening.experience "
-        "(numerator: FFT answer 1 or 2; denominator: FFT answer 1 to 5)",
-        multiplier=100.0,
+    FFT_POSITIVE: _percentage_metric(
+        FFT_POSITIVE,
+        "Friends and Family Test: positive experience",
+        "Percentage of people answering 'very good' or 'good' to 'Overall, how was your "
+        "experience of our service?', among those answering very good to very poor (don't "
+        "know left out).",
+        improvement="increase",
+        counted="numerator: FFT answer 1 or 2; denominator: FFT answer 1 to 5",
     ),
-    THEME_SHARE: Metric(
-        id=THEME_SHARE,
-        title="Feedback themes: share of comments",
-        description="For each theme, the percentage of moderated comments that carry it; a "
-        "comment can carry several themes.",
-        family="experience",
-        unit="%",
-        method="proportion",
-        denominator="rows",
-        breakdowns=BREAKDOWNS,
-        cross_breakdowns=(),
-        reference_group=REFERENCE_GROUP,
-        improvement_direction="neutral",
-        suppression="counts",
-        sql="-- computed from feedback submissions by pcref.listening.experience "
-        "(numerator: themed comments carrying the theme; denominator: themed comments)",
-        multiplier=100.0,
+    THEME_SHARE: _percentage_metric(
+        THEME_SHARE,
+        "Feedback themes: share of comments",
+        "For each theme, the percentage of moderated comments that carry it; a comment can "
+        "carry several themes.",
+        improvement="neutral",
+        counted="numerator: themed comments carrying the theme; denominator: themed comments",
         statistics=REPORTED_THEMES,
     ),
 }
