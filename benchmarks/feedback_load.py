@@ -40,26 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import django
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def _server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU seconds of gunicorn's workers so far (Linux /proc): the server's
-    own cost, which the machine's other load does not change."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master_pid:  # a worker: its parent is the master
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+from _load import percentile, server_cpu_seconds
 
 
 def _count_rows(database_url: str) -> int:
@@ -125,13 +106,13 @@ def main() -> int:
                 else:
                     errors[outcome] = errors.get(outcome, 0) + 1
 
-        cpu_before = _server_cpu_seconds(server.process.pid)
+        cpu_before = server_cpu_seconds(server.process.pid)
         origin = time.perf_counter() + 0.5
         with ThreadPoolExecutor(max_workers=64) as pool:
             for index in range(total):
                 pool.submit(fire, index, origin + index / args.rate)
         wall = time.perf_counter() - origin
-        server_cpu = _server_cpu_seconds(server.process.pid) - cpu_before
+        server_cpu = server_cpu_seconds(server.process.pid) - cpu_before
     finally:
         server.kill()
 
@@ -141,9 +122,9 @@ def main() -> int:
           f"({total / wall:.1f}/s achieved)")  # fmt: skip
     if milliseconds:
         print(
-            f"latency ms: p50 {_percentile(milliseconds, 0.50):.1f}  "
-            f"p90 {_percentile(milliseconds, 0.90):.1f}  "
-            f"p99 {_percentile(milliseconds, 0.99):.1f}  max {max(milliseconds):.1f}  "
+            f"latency ms: p50 {percentile(milliseconds, 0.50):.1f}  "
+            f"p90 {percentile(milliseconds, 0.90):.1f}  "
+            f"p99 {percentile(milliseconds, 0.99):.1f}  max {max(milliseconds):.1f}  "
             f"mean {statistics.fmean(milliseconds):.1f}"
         )
     print(f"errors: {sum(errors.values())} {errors or ''}".rstrip())
