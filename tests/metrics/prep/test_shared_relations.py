@@ -24,6 +24,7 @@ SHARED = {
     "people_seen_by_team": {
         "dq_disability_recorded", "dq_ethnicity_recorded", "dq_gender_identity_recorded",
         "dq_interpreter_need_recorded", "dq_language_recorded", "dq_religion_recorded",
+        "team_caseload",
     },
     "inpatients_in_period": {
         "ri_people_pct", "ri_prone_restraint", "ri_rapid_tranquillisation", "ri_seclusion",
