@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from pcref.web.core.audit import AuditAction
@@ -23,10 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_cache(empty_cache):
+    """Pages keep their figures in the cache; every test starts without them."""
 
 
 def _text(response):

@@ -5,8 +5,13 @@ disclosure policy: staff views go through :func:`figures_for`, anything public t
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
+import pandas as pd
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -20,6 +25,15 @@ from pcref.web.dashboard.models import (
 
 #: The query-string parameter naming the run a page shows (``?run=<run_id>``).
 RUN_PARAMETER = "run"
+#: Figure fields read into the pages' frames (the results schema's columns).
+FIGURE_FIELDS = (
+    "period", "breakdown", "group", "subgroup", "statistic", "numerator", "denominator",
+    "value", "lower", "upper", "unit", "comparator", "ratio", "ratio_lower", "ratio_upper",
+    "significance", "suppressed", "status", "display_value", "method",
+)
+#: Seconds a page's figures and charts are kept: a loaded run never changes.
+PAGE_CACHE_SECONDS = 600
+T = TypeVar("T")
 
 
 def current_run() -> ResultsRun | None:
@@ -70,3 +84,31 @@ def run_context(request: HttpRequest) -> dict[str, Any]:
         "run_query": f"?{RUN_PARAMETER}={run.run_id}" if run and not run.is_current else "",
         "unknown_run": chosen if chosen and (run is None or run.run_id != chosen) else "",
     }
+
+
+def figure_frame(figures: QuerySet[Figure], fields: Sequence[str] = FIGURE_FIELDS) -> pd.DataFrame:
+    """Results rows as a pandas frame with the results schema's column names (``fields``
+    and ``metric_id``), for the page logic that works on frames."""
+    rows = list(figures.values(*fields, "metric__metric_id"))
+    frame = pd.DataFrame.from_records(rows, columns=[*fields, "metric__metric_id"])
+    return frame.rename(columns={"metric__metric_id": "metric_id"})
+
+
+def cached_for(request: HttpRequest, run: ResultsRun, *parts: str, build: Callable[[], T]) -> T:
+    """``build()``, kept for :data:`PAGE_CACHE_SECONDS` per run, the rows the person may
+    see (their disclosure policy) and ``parts`` (the page and its filters): a loaded run
+    never changes (its id, load time and primary key name it exactly), and turning rows
+    into shown figures is most of a page's work."""
+    names = [run.run_id, run.loaded_at.isoformat(), str(run.pk), policy_rows_for(request.user),
+             *parts]
+    key = "dashboard:" + hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, PAGE_CACHE_SECONDS)
+    return found
+
+
+def query_string(**parameters: str) -> str:
+    """``?a=1&b=2`` for a link, leaving out parameters with no value."""
+    return "?" + urlencode({k: v for k, v in parameters.items() if v})

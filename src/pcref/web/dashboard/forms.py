@@ -54,11 +54,16 @@ class _ChoicesForm(forms.Form):
         return params
 
 
+def _period_field(label: str = "Period") -> forms.ChoiceField:
+    """The period filter every dashboard page has (its choices are the run's periods)."""
+    return forms.ChoiceField(label=label, error_messages={
+        "invalid_choice": "Select a period from the list"})
+
+
 class GapsFilterForm(_ChoicesForm):
     """Period, family of metrics and ethnicity breakdown for the biggest gaps."""
 
-    period = forms.ChoiceField(label="Period", error_messages={
-        "invalid_choice": "Select a period from the list"})
+    period = _period_field()
     family = forms.ChoiceField(label="Family of measures", required=False, error_messages={
         "invalid_choice": "Select a family of measures from the list"})
     breakdown = forms.ChoiceField(label="Ethnic groups", error_messages={
@@ -68,9 +73,29 @@ class GapsFilterForm(_ChoicesForm):
 class MetricFilterForm(_ChoicesForm):
     """Period, breakdown and statistic for a metric's page."""
 
-    period = forms.ChoiceField(label="Period", error_messages={
-        "invalid_choice": "Select a period from the list"})
+    period = _period_field()
     breakdown = forms.ChoiceField(label="Break down by", error_messages={
         "invalid_choice": "Select a breakdown from the list"})
     statistic = forms.ChoiceField(label="Statistic", error_messages={
         "invalid_choice": "Select a statistic from the list"})
+
+
+class PeriodForm(_ChoicesForm):
+    """The period a team page shows."""
+
+    period = _period_field()
+
+
+class DataQualityForm(_ChoicesForm):
+    """Which recording-quality metric, period, statistic over time, time unit and team the
+    data-quality page shows."""
+
+    metric = forms.ChoiceField(label="Characteristic", error_messages={
+        "invalid_choice": "Select a characteristic from the list"})
+    period = _period_field("Period for the team ranking")
+    statistic = forms.ChoiceField(label="Over time: statistic", error_messages={
+        "invalid_choice": "Select coverage, validity or accuracy"})
+    time = forms.ChoiceField(label="Over time: by", error_messages={
+        "invalid_choice": "Select months or quarters"})
+    team = forms.ChoiceField(label="Over time: team", required=False, error_messages={
+        "invalid_choice": "Select a team from the list"})

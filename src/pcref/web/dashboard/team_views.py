@@ -8,15 +8,8 @@ disclosure policy); what the pages show is built in ``team_profile.py`` and
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from typing import TypeVar
-from urllib.parse import urlencode
-
 import pandas as pd
-from django import forms
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,8 +19,14 @@ from django.views.decorators.http import require_http_methods
 
 from pcref.web.accounts.roles import VIEW_RESULTS, disclosure_policy_for
 from pcref.web.dashboard import data_quality
-from pcref.web.dashboard.figures import figures_for, policy_rows_for, run_context
-from pcref.web.dashboard.forms import _ChoicesForm
+from pcref.web.dashboard.figures import (
+    cached_for,
+    figure_frame,
+    figures_for,
+    query_string,
+    run_context,
+)
+from pcref.web.dashboard.forms import DataQualityForm, PeriodForm
 from pcref.web.dashboard.models import Figure, Metric, ResultsRun
 from pcref.web.dashboard.team_profile import (
     CASELOAD_METRIC,
@@ -40,50 +39,17 @@ from pcref.web.dashboard.team_profile import (
     teams,
 )
 
-#: Figure fields read into the pages' frames (the results schema's columns).
-FIGURE_FIELDS = (
+#: Figure fields the team pages read (no comparison columns: shown as counts and shares).
+TEAM_FIGURE_FIELDS = (
     "period", "breakdown", "group", "subgroup", "statistic", "numerator", "denominator",
     "value", "lower", "upper", "significance", "suppressed", "status", "display_value",
 )
 #: Value of the data-quality page's team filter meaning the trust only.
 NO_TEAM = ""
-#: Seconds a page's figures are kept (a loaded run never changes).
-PAGE_CACHE_SECONDS = 600
-T = TypeVar("T")
-
-
-class PeriodForm(_ChoicesForm):
-    """The period a team page shows."""
-
-    period = forms.ChoiceField(label="Period", error_messages={
-        "invalid_choice": "Select a period from the list"})
-
-
-class DataQualityForm(_ChoicesForm):
-    """Which recording-quality metric, period, statistic over time, time unit and team the
-    data-quality page shows."""
-
-    metric = forms.ChoiceField(label="Characteristic", error_messages={
-        "invalid_choice": "Select a characteristic from the list"})
-    period = forms.ChoiceField(label="Period for the team ranking", error_messages={
-        "invalid_choice": "Select a period from the list"})
-    statistic = forms.ChoiceField(label="Over time: statistic", error_messages={
-        "invalid_choice": "Select coverage, validity or accuracy"})
-    time = forms.ChoiceField(label="Over time: by", error_messages={
-        "invalid_choice": "Select months or quarters"})
-    team = forms.ChoiceField(label="Over time: team", required=False, error_messages={
-        "invalid_choice": "Select a team from the list"})
 
 
 def _frame(figures: QuerySet[Figure]) -> pd.DataFrame:
-    """Results rows as a pandas frame with the results schema's column names."""
-    rows = list(figures.values(*FIGURE_FIELDS, "metric__metric_id"))
-    frame = pd.DataFrame.from_records(rows, columns=[*FIGURE_FIELDS, "metric__metric_id"])
-    return frame.rename(columns={"metric__metric_id": "metric_id"})
-
-
-def _query(**parameters: str) -> str:
-    return "?" + urlencode({k: v for k, v in parameters.items() if v})
+    return figure_frame(figures, TEAM_FIGURE_FIELDS)
 
 
 def _no_run(request: HttpRequest, page_title: str, context: dict) -> HttpResponse:
@@ -101,27 +67,13 @@ def _caseload_metric(run: ResultsRun) -> Metric | None:
     return Metric.objects.filter(run=run, metric_id=CASELOAD_METRIC).first()
 
 
-def _cached(request: HttpRequest, run: ResultsRun, *parts: str, build: Callable[[], T]) -> T:
-    """``build()``, kept for :data:`PAGE_CACHE_SECONDS` per run, disclosure policy and
-    ``parts``: a loaded run never changes, and turning rows into shown figures is most of a
-    page's work."""
-    key_parts = [run.run_id, run.loaded_at.isoformat(), str(run.pk),
-                 policy_rows_for(request.user), *parts]
-    key = "dashboard-team:" + hashlib.sha256("\x1f".join(key_parts).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, PAGE_CACHE_SECONDS)
-    return found
-
-
 def _team_entries(request: HttpRequest, run: ResultsRun, metric: Metric,
                   period: str) -> list[TeamEntry]:
     def build() -> list[TeamEntry]:
         rows = figures_for(request.user, run, metric=metric, period=period, breakdown=TEAM)
         return teams(_frame(rows))
 
-    return _cached(request, run, "teams", period, build=build)
+    return cached_for(request, run, "teams", period, build=build)
 
 
 def _period_form(request: HttpRequest, run: ResultsRun) -> PeriodForm:
@@ -149,7 +101,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         {"entry": e, "link": format_html(
             '<a href="{}">{}</a>',
             reverse("dashboard:team", kwargs={"team": e.slug})
-            + _query(period=chosen["period"], run=run_parameter),
+            + query_string(period=chosen["period"], run=run_parameter),
             e.name,
         )}
         for e in entries
@@ -199,7 +151,7 @@ def team(request: HttpRequest, team: str) -> HttpResponse:
         ))
         return team_profile(name, period, caseload, dq_rows, dq_metrics)
 
-    profile = _cached(request, run, "profile", name, period, build=build)
+    profile = cached_for(request, run, "profile", name, period, build=build)
     run_parameter = request.GET.get("run", "")
     return render(request, "dashboard/team.jinja", {
         **context,
@@ -211,8 +163,8 @@ def team(request: HttpRequest, team: str) -> HttpResponse:
         "form": form if form.errors else None,
         "filters": form,
         "run_parameter": run_parameter,
-        "teams_href": reverse("dashboard:teams") + _query(period=period, run=run_parameter),
-        "data_quality_href": reverse("dashboard:data_quality") + _query(
+        "teams_href": reverse("dashboard:teams") + query_string(period=period, run=run_parameter),
+        "data_quality_href": reverse("dashboard:data_quality") + query_string(
             period=period, team=team, run=run_parameter),
         "disclosure_policy": disclosure_policy_for(request.user),
     })
@@ -268,7 +220,7 @@ def data_quality_page(request: HttpRequest) -> HttpResponse:
             data_quality.over_time(rows, chosen["statistic"], chosen["time"], team_name),
         ]
 
-    sections = _cached(request, run, "data-quality", metric.metric_id, chosen["period"],
+    sections = cached_for(request, run, "data-quality", metric.metric_id, chosen["period"],
                        chosen["statistic"], chosen["time"], team_name or "", build=build)
     return render(request, "dashboard/data_quality.jinja", {
         **context,
@@ -281,7 +233,7 @@ def data_quality_page(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "run_parameter": request.GET.get("run", ""),
         "team_href": (reverse("dashboard:team", kwargs={"team": chosen["team"]})
-                      + _query(period=chosen["period"], run=request.GET.get("run", "")))
+                      + query_string(period=chosen["period"], run=request.GET.get("run", "")))
         if team_name else "",
         "team_name": team_name,
         "teams_href": reverse("dashboard:teams") + context["run_query"],

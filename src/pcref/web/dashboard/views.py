@@ -2,13 +2,9 @@
 the biggest gaps are, and each metric's page with its charts and CSV download."""
 
 import csv
-import hashlib
-from urllib.parse import urlencode
 
-import pandas as pd
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,10 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from pcref.web.accounts.roles import EXPORT_RESULTS, VIEW_RESULTS, disclosure_policy_for
 from pcref.web.core import audit
+from pcref.web.core.csv_export import spreadsheet_safe
 from pcref.web.dashboard.figures import (
     RUN_PARAMETER,
+    cached_for,
+    figure_frame,
     figures_for,
-    policy_rows_for,
+    query_string,
     run_context,
     run_for,
 )
@@ -42,43 +41,19 @@ from pcref.web.dashboard.metric_page import (
     download_rows,
     metric_page,
 )
-from pcref.web.dashboard.models import Figure, Metric, ResultsRun
-from pcref.web.engagement.member_export import spreadsheet_safe
+from pcref.web.dashboard.models import Metric, ResultsRun
 
 # --- Biggest gaps and metric pages (issue 5, part 2) ------------------------------------------
 # Figures come only through figures_for (the person's disclosure policy); the page logic is in
 # gaps.py and metric_page.py, which work on pandas frames of results rows.
 
-#: Figure fields read into the pages' frames (the results schema's columns).
-FIGURE_FIELDS = (
-    "period", "breakdown", "group", "subgroup", "statistic", "numerator", "denominator",
-    "value", "lower", "upper", "unit", "comparator", "ratio", "ratio_lower", "ratio_upper",
-    "significance", "suppressed", "status", "display_value", "method",
-)
-#: Seconds a metric page's figures and charts are kept: a loaded run never changes.
-PAGE_CACHE_SECONDS = 600
-
-
-def _frame(figures: QuerySet[Figure]) -> pd.DataFrame:
-    """Results rows as a pandas frame with the results schema's column names."""
-    rows = list(figures.values(*FIGURE_FIELDS, "metric__metric_id"))
-    frame = pd.DataFrame.from_records(rows, columns=[*FIGURE_FIELDS, "metric__metric_id"])
-    return frame.rename(columns={"metric__metric_id": "metric_id"})
-
-
-def _query(**parameters: str) -> str:
-    return "?" + urlencode({k: v for k, v in parameters.items() if v})
+#: Publication still imports the frame function by its old name here (until it imports
+#: :func:`~pcref.web.dashboard.figures.figure_frame`).
+_frame = figure_frame
 
 
 def _no_run(request: HttpRequest, page_title: str) -> HttpResponse:
     return render(request, "dashboard/no_run.jinja", {"page_title": page_title})
-
-
-def _cache_key(run: ResultsRun, *parts: str) -> str:
-    """A cache key for a page's data: a loaded run never changes, so its data can be kept
-    for as long as the run (its id, load time and primary key name it exactly)."""
-    names = [run.run_id, run.loaded_at.isoformat(), str(run.pk), *parts]
-    return "dashboard:" + hashlib.sha256("\x1f".join(names).encode()).hexdigest()
 
 
 def _gaps(request: HttpRequest, run: ResultsRun, metrics: list[Metric],
@@ -106,7 +81,7 @@ def _gaps(request: HttpRequest, run: ResultsRun, metrics: list[Metric],
         )
         for m in metrics
     }
-    return biggest_gaps(_frame(rows), facts)
+    return biggest_gaps(figure_frame(rows), facts)
 
 
 @permission_required(VIEW_RESULTS, raise_exception=True)
@@ -130,16 +105,13 @@ def gaps(request: HttpRequest) -> HttpResponse:
                   "breakdown": "ethnicity_5"},
     )
     chosen = form.chosen()
-    key = _cache_key(run, policy_rows_for(request.user), "gaps", *chosen.values())
-    found = cache.get(key)
-    if found is None:
-        found = _gaps(request, run, metrics, chosen)
-        cache.set(key, found, PAGE_CACHE_SECONDS)
+    found = cached_for(request, run, "gaps", *chosen.values(),
+                       build=lambda: _gaps(request, run, metrics, chosen))
     run_parameter = request.GET.get(RUN_PARAMETER, "")
     items = [
         {
             "gap": gap,
-            "href": reverse("dashboard:metric", kwargs={"metric_id": gap.metric_id}) + _query(
+            "href": reverse("dashboard:metric", kwargs={"metric_id": gap.metric_id}) + query_string(
                 period=chosen["period"], breakdown=gap.breakdown, statistic=gap.statistic,
                 run=run_parameter,
             ),
@@ -195,12 +167,8 @@ def _metric_and_page(request: HttpRequest, metric_id: str):
                   "statistic": default_statistic},
     )
     chosen = form.chosen()
-    policy_rows = policy_rows_for(request.user)
-    key = _cache_key(run, policy_rows, "metric", metric_id, *chosen.values())
-    page = cache.get(key)
-    if page is None:
-        page = metric_page(metric, _frame(rows), **chosen)
-        cache.set(key, page, PAGE_CACHE_SECONDS)
+    page = cached_for(request, run, "metric", metric_id, *chosen.values(),
+                      build=lambda: metric_page(metric, figure_frame(rows), **chosen))
     return run, metric, form, chosen, page
 
 
@@ -234,8 +202,8 @@ def metric(request: HttpRequest, metric_id: str) -> HttpResponse:
         "reference_group": (metric.reference_group or {}).get(chosen["breakdown"]),
         "can_export": request.user.has_perm(EXPORT_RESULTS),
         "csv_href": reverse("dashboard:metric_csv", kwargs={"metric_id": metric.metric_id})
-        + _query(**chosen, run=run_parameter),
-        "gaps_href": reverse("dashboard:gaps") + _query(period=chosen["period"],
+        + query_string(**chosen, run=run_parameter),
+        "gaps_href": reverse("dashboard:gaps") + query_string(period=chosen["period"],
                                                         run=run_parameter),
         "run_parameter": run_parameter,
         "disclosure_policy": disclosure_policy_for(request.user),
