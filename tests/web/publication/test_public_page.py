@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 import zipfile
@@ -120,3 +121,20 @@ def test_download_holds_every_public_figure_and_no_internal_one(sample_results_r
                csv.DictReader(io.StringIO(archive.read("metrics.csv").decode()))}
     assert metrics["mha_s136"]["improvement_direction"] == "decrease"
     assert metrics["mha_s136"]["sql_file"] == "sql/mha_s136.sql"
+
+
+def test_every_number_in_what_the_data_shows_is_public(sample_results_run, client):
+    """Sentences as well as tables: every number after the download link in "What the data
+    shows", once the metrics' own words are taken out ("section 136"), is a public figure
+    (or the 95 of "95% confidence interval")."""
+    page = html.unescape(client.get("/pcref/").content.decode())
+    section = page[page.index("Download every published figure"):
+                   page.index('<h2 id="what-people-told-us"')]
+    text = re.sub(r"<[^>]+>", " ", section)
+    for metric in sample_results_run.metrics.all():
+        for words in (metric.title, metric.description, metric.sentence, metric.unit):
+            text = text.replace(words, " ")
+    allowed = public_numbers(sample_results_run) | {"95", "2024-25"}
+    numbers = re.findall(r"\d{4}-\d{2}|\d[\d,]*(?:\.\d+)?", text)
+    assert "3.0" in numbers  # the sentences are checked too
+    assert [n for n in numbers if n not in allowed] == []
