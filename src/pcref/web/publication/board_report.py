@@ -17,12 +17,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from pcref.listening.experience import FFT_POSITIVE, THEME_SHARE
+from pcref.web.dashboard.figures import PAGE_CACHE_SECONDS, figure_frame
 from pcref.web.dashboard.gaps import Gap, MetricFacts, biggest_gaps
 from pcref.web.dashboard.models import Figure, Metric, ResultsRun
 from pcref.web.dashboard.shown import shown_frame
@@ -41,14 +40,6 @@ from pcref.web.publication.core_measures import (
 GAPS_SHOWN = 10
 #: How many themes are listed for each community.
 THEMES_SHOWN = 3
-#: Seconds the figures of a report are kept: a loaded run never changes (as the dashboard).
-CACHE_SECONDS = 600
-#: Figure fields read into frames (the results schema's columns).
-FIGURE_FIELDS = (
-    "period", "breakdown", "group", "subgroup", "statistic", "numerator", "denominator",
-    "value", "lower", "upper", "unit", "comparator", "ratio", "ratio_lower", "ratio_upper",
-    "significance", "suppressed", "status", "display_value", "method",
-)
 
 
 @dataclass
@@ -78,15 +69,6 @@ class BoardReport:
     assessment: SelfAssessment | None = None
     previous_assessment: SelfAssessment | None = None
     assessment_parts: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
-
-
-def figure_frame(figures: QuerySet[Figure]) -> pd.DataFrame:
-    """Results rows as a pandas frame with the results schema's column names and
-    ``metric_id``. (The dashboard is moving its own reader to ``dashboard.figures``; use
-    that one once it is committed.)"""
-    rows = list(figures.values(*FIGURE_FIELDS, "metric__metric_id"))
-    frame = pd.DataFrame.from_records(rows, columns=[*FIGURE_FIELDS, "metric__metric_id"])
-    return frame.rename(columns={"metric__metric_id": "metric_id"})
 
 
 class ReportError(ValueError):
@@ -154,7 +136,7 @@ def figure_sections(run: ResultsRun, period: str, policy: str, *, with_trends: b
     if found is None:
         found = (core_measures(run, period, policy, with_trends=with_trends),
                  report_gaps(run, period, policy))
-        cache.set(key, found, CACHE_SECONDS)
+        cache.set(key, found, PAGE_CACHE_SECONDS)
     return found
 
 

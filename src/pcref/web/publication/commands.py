@@ -11,25 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pcref.web.command import EXIT_CANNOT, EXIT_OK, set_up_django, unapplied_migrations
+from pcref.web.command import EXIT_CANNOT, EXIT_OK, app_database_problem, set_up_django
 
 BOARD_SUFFIXES = (".html", ".pdf")
 
 
 def _ready(echo: Callable[..., None]) -> bool:
-    settings_module = set_up_django()
-    from django.db import DatabaseError
-
-    try:
-        pending = unapplied_migrations()
-    except DatabaseError as error:
-        echo(f"Error: cannot reach the app database ({settings_module}): {error}", err=True)
-        return False
-    if pending:
-        echo(f"Error: the app database ({settings_module}) needs `uv run python manage.py "
-             f"migrate` ({len(pending)} migration(s), e.g. {pending[0]}).", err=True)
-        return False
-    return True
+    """Whether the app database can be used (else the reason is said on stderr)."""
+    problem = app_database_problem(set_up_django())
+    if problem:
+        echo(problem, err=True)
+    return problem is None
 
 
 def run_board_report(out: Path, period: str | None, policy: str,

@@ -18,11 +18,10 @@ import io
 import json
 import zipfile
 
-from pcref.web.dashboard.figures import public_figures
+from pcref.web.core.csv_export import spreadsheet_safe
+from pcref.web.dashboard.figures import figure_frame, public_figures
 from pcref.web.dashboard.models import PUBLIC_POLICY, Figure, Metric, ResultsRun
 from pcref.web.dashboard.shown import shown_frame
-from pcref.web.engagement.member_export import spreadsheet_safe
-from pcref.web.publication.board_report import figure_frame
 from pcref.web.publication.rendering import policy_words
 
 FIGURE_COLUMNS = (

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from pcref.web.accounts.roles import EXPORT_RESULTS, VIEW_RESULTS
 from pcref.web.core import audit
 from pcref.web.dashboard.figures import (
+    PAGE_CACHE_SECONDS,
     RUN_PARAMETER,
     current_run,
     policy_rows_for,
@@ -22,7 +23,6 @@ from pcref.web.dashboard.figures import (
 from pcref.web.dashboard.models import PUBLIC_POLICY
 from pcref.web.publication import rendering
 from pcref.web.publication.board_report import (
-    CACHE_SECONDS,
     BoardReport,
     ReportError,
     build_board_report,
@@ -102,7 +102,7 @@ def published_figures(request: HttpRequest) -> HttpResponse:
     data = cache.get(key)
     if data is None:
         data = published_figures_zip(run)
-        cache.set(key, data, CACHE_SECONDS)
+        cache.set(key, data, PAGE_CACHE_SECONDS)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="pcref-published-figures-{run.run_id}.zip"'
