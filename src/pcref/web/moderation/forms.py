@@ -83,10 +83,17 @@ class OutcomeForm(forms.Form):
     )
 
 
-_TOO_LONG = f"The public text must be {TEXT_LIMIT} characters or fewer"
-_PUBLIC_TEXT_HINT = (
-    "Remove staff names and personal details. Leave empty to publish nothing from this answer."
-)
+def _public_text(label: str) -> forms.CharField:
+    """The public version of one of the comment's answers, edited by the moderator."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        help_text="Remove staff names and personal details. Leave empty to publish nothing "
+        "from this answer.",
+        error_messages={"max_length": f"The public text must be {TEXT_LIMIT} characters or fewer"},
+    )
 
 
 class ModerationForm(forms.Form):
@@ -98,22 +105,8 @@ class ModerationForm(forms.Form):
     sentiment = forms.ChoiceField(
         label="Sentiment", choices=Sentiment.choices, required=False
     )
-    public_what_was_good = forms.CharField(
-        label="What was good (public version)",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea,
-        help_text=_PUBLIC_TEXT_HINT,
-        error_messages={"max_length": _TOO_LONG},
-    )
-    public_what_could_be_better = forms.CharField(
-        label="What could be better (public version)",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea,
-        help_text=_PUBLIC_TEXT_HINT,
-        error_messages={"max_length": _TOO_LONG},
-    )
+    public_what_was_good = _public_text("What was good (public version)")
+    public_what_could_be_better = _public_text("What could be better (public version)")
     decision = forms.ChoiceField(
         label="Decision",
         choices=[
