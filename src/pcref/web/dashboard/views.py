@@ -47,11 +47,6 @@ from pcref.web.dashboard.models import Metric, ResultsRun
 # Figures come only through figures_for (the person's disclosure policy); the page logic is in
 # gaps.py and metric_page.py, which work on pandas frames of results rows.
 
-#: Publication still imports the frame function by its old name here (until it imports
-#: :func:`~pcref.web.dashboard.figures.figure_frame`).
-_frame = figure_frame
-
-
 def _no_run(request: HttpRequest, page_title: str) -> HttpResponse:
     return render(request, "dashboard/no_run.jinja", {"page_title": page_title})
 
