@@ -211,8 +211,8 @@ def set_up_site(
 ) -> int:
     """Step 4: migrate the app database, load ``results`` (left alone if already loaded)
     and make it current, load the team list people give feedback about from ``warehouse``,
-    add the synthetic feedback and engagement records the staff pages show (each added
-    once), and create or reset the demo accounts (passwords printed last)."""
+    create or reset the demo accounts (passwords printed), and add the synthetic feedback,
+    engagement records and action plan the staff pages show (each added once)."""
     from pcref.web.command import EXIT_CANNOT, EXIT_OK, set_up_django
 
     settings_module = set_up_django()
@@ -239,4 +239,5 @@ def set_up_site(
     call_command("create_demo_feedback", verbosity=0)
     call_command("create_demo_engagement", verbosity=0)
     call_command("create_demo_users")
+    call_command("create_demo_governance", verbosity=0)  # its plan names the demo accounts
     return EXIT_OK

@@ -17,6 +17,7 @@ from pcref.web.command import EXIT_CANNOT, run_serve
 from pcref.web.dashboard.models import Figure, ResultsRun
 from pcref.web.engagement.models import NetworkMember
 from pcref.web.feedback.models import Submission
+from pcref.web.governance.models import Action
 
 
 def _recording() -> Console:
@@ -62,7 +63,8 @@ def test_setting_up_the_site_twice_duplicates_nothing(transactional_db, results_
     assert demo.set_up_site(results_run_folder, console=console, err=console) == 0
     figures, users = Figure.objects.count(), get_user_model().objects.count()
     submissions, members = Submission.objects.count(), NetworkMember.objects.count()
-    assert submissions > 0 and members > 0  # the staff pages have something to show
+    actions = Action.objects.count()
+    assert submissions > 0 and members > 0 and actions > 0  # the staff pages have content
     first_passwords = capsys.readouterr().out
 
     assert demo.set_up_site(results_run_folder, console=console, err=console) == 0
@@ -71,6 +73,7 @@ def test_setting_up_the_site_twice_duplicates_nothing(transactional_db, results_
     assert ResultsRun.objects.count() == 1 and ResultsRun.objects.get().is_current
     assert get_user_model().objects.count() == users == 5
     assert (Submission.objects.count(), NetworkMember.objects.count()) == (submissions, members)
+    assert Action.objects.count() == actions
     second_passwords = capsys.readouterr().out
     for role in ("demo-viewer", "demo-analyst", "demo-moderator", "demo-pcref-lead",
                  "demo-administrator"):
