@@ -113,6 +113,7 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "publication:board_report_pdf": frozenset({"analyst", "pcref_lead"}),
     "pcref_public:index": EVERYONE,
     "pcref_public:published_figures": EVERYONE,
+    "pcref_public:index_in": EVERYONE,  # the public page in Polish or Punjabi
 }
 
 #: Arguments for URLs that take them (none yet); a URL with parameters and no entry here
@@ -144,6 +145,8 @@ URL_ARGUMENTS.update(
     }
 )
 
+# publication: the public PCREF page in Polish
+URL_ARGUMENTS.update({"pcref_public:index_in": {"language": "pl"}})
 # team profiles: a team (no run is loaded here, so allowed people get 404, not 403)
 URL_ARGUMENTS.update({"dashboard:team": {"team": "beta-team"}})
 # dashboard: a metric id (no run is loaded here, so allowed people get 404, not 403)

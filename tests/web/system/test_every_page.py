@@ -148,6 +148,13 @@ VISITS += [
     ("pcref-public-no-run", "/pcref/", "anonymous", 200),
 ]
 VISITED_URL_NAMES |= {"publication:board_report", "pcref_public:index"}
+# publication: the public PCREF page in the feedback form's other languages (with a run
+# loaded in test_publication_pages.py)
+VISITS += [
+    ("pcref-public-polish-no-run", "/pcref/pl/", "anonymous", 200),
+    ("pcref-public-punjabi-no-run", "/pcref/pa/", "anonymous", 200),
+]
+VISITED_URL_NAMES |= {"pcref_public:index_in"}
 NOT_HTML |= {"publication:board_report_pdf", "pcref_public:published_figures"}
 
 def test_every_url_is_visited(all_url_names):

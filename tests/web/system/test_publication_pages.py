@@ -19,7 +19,15 @@ PUBLICATION_VISITS = [
     ("board-report-public-policy", "/publication/board-report/?period=2023-24", "viewer"),
     ("board-report-pdf-link", "/publication/board-report/?period=2024-25", "analyst"),
     ("pcref-public", "/pcref/", "anonymous"),
+    ("pcref-public-polish", "/pcref/pl/", "anonymous"),
+    ("pcref-public-punjabi", "/pcref/pa/", "anonymous"),
 ]
+#: The download link's words on the public page in each language.
+DOWNLOAD_LINK = {
+    "/pcref/": "Download every published figure",
+    "/pcref/pl/": "Pobierz wszystkie opublikowane dane",
+    "/pcref/pa/": "ਸਾਰੇ ਪ੍ਰਕਾਸ਼ਿਤ ਅੰਕੜੇ ਡਾਊਨਲੋਡ ਕਰੋ",
+}
 
 
 @pytest.fixture
@@ -53,6 +61,6 @@ def test_publication_page_is_accessible(
     if path.startswith("/publication/"):
         assert page.locator("svg.app-xmr").count() > 0  # SPC charts drawn on the server
     else:
-        assert page.get_by_role("link", name="Download every published figure").count() == 1
+        assert page.get_by_role("link", name=DOWNLOAD_LINK[path]).count() == 1
     check_accessibility(page)
     check_reflow(page)

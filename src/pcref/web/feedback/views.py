@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from pcref.web.core.languages import language_links
 from pcref.web.core.rate_limit import HourlyLimit
 from pcref.web.feedback import drafts
 from pcref.web.feedback.flows import LANGUAGE_FLOWS, Flow, Step
@@ -41,15 +42,14 @@ def _render(
 ) -> HttpResponse:
     """Render ``template`` in the flow's language, with links to the same page in the
     other languages (the language switcher)."""
-    languages = [
-        {"flow": other, "href": reverse(switch_to, args=(other.key, *switch_args))}
-        for other in LANGUAGE_FLOWS
-    ]
+    languages = language_links(
+        LANGUAGE_FLOWS, flow.key, lambda key: reverse(switch_to, args=(key, *switch_args))
+    )
     with translation.override(flow.language):
         response = render(
             request,
             template,
-            {"flow": flow, "languages": languages, **context},
+            {"flow": flow, "language_links": languages, **context},
             status=status,
         )
     response["Content-Language"] = flow.html_lang

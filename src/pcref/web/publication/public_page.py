@@ -6,6 +6,8 @@ doing and how it is going).
 An action's public fields are its title, description, priority area, competencies, dates,
 status and RAG. Its owner, co-production partners, progress notes and evidence are not
 published: they name people and were written for staff (docs/reports.md).
+
+The page is in the feedback form's languages (:mod:`pcref.web.publication.public_languages`).
 """
 
 from __future__ import annotations
@@ -13,11 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
-
 from pcref.web.dashboard.figures import current_run
 from pcref.web.dashboard.models import PUBLIC_POLICY
-from pcref.web.feedback.flows import LANGUAGE_FLOWS
 from pcref.web.governance.choices import Competency
 from pcref.web.governance.models import Action
 from pcref.web.moderation.models import YouSaidWeDid
@@ -71,11 +70,6 @@ def public_page_context() -> dict[str, Any]:
         "core": [],
         "gaps": [],
         "period": None,
-        "feedback_languages": [
-            {"name": flow.native_name, "lang": flow.html_lang,
-             "href": reverse("feedback:start", args=(flow.key,))}
-            for flow in LANGUAGE_FLOWS
-        ],
     }
     if run is not None:
         period = run.periods[-1]

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from pcref.web.accounts.roles import EXPORT_RESULTS, VIEW_RESULTS
@@ -21,12 +22,18 @@ from pcref.web.dashboard.figures import (
     run_for,
 )
 from pcref.web.dashboard.models import PUBLIC_POLICY
+from pcref.web.feedback.flows import Flow
 from pcref.web.publication import rendering
 from pcref.web.publication.board_report import (
     BoardReport,
     ReportError,
     build_board_report,
     cache_key,
+)
+from pcref.web.publication.public_languages import (
+    ENGLISH,
+    PUBLIC_LANGUAGES,
+    public_language_links,
 )
 from pcref.web.publication.public_page import public_page_context
 from pcref.web.publication.published_figures import published_figures_zip
@@ -85,9 +92,18 @@ def board_report_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET"])
-def public_page(request: HttpRequest) -> HttpResponse:
-    """The public PCREF page: public figures only, whoever is asking."""
-    return render(request, "publication/public.jinja", public_page_context())
+def public_page(request: HttpRequest, language: Flow | None = None) -> HttpResponse:
+    """The public PCREF page: public figures only, whoever is asking, in English
+    (``/pcref/``) or one of the feedback form's other languages (``/pcref/pl/``)."""
+    language = language or PUBLIC_LANGUAGES[ENGLISH]
+    with translation.override(language.language):
+        response = render(request, "publication/public.jinja", {
+            **public_page_context(),
+            "language": language,
+            "language_links": public_language_links(language),
+        })
+    response["Content-Language"] = language.html_lang
+    return response
 
 
 @login_not_required
