@@ -476,3 +476,20 @@ def test_repair_frees_a_cell_the_line_rule_leaves_pinned():
     # Without Caribbean, Other would be recovered, and with it Black and African.
     line_rule_only = hidden & (df["group"] != "Caribbean").to_numpy()
     assert integer_attack(true, *knowledge(true, line_rule_only, primary), equations) == [0, 2, 3]
+
+
+def test_a_certificate_through_hidden_cells_alone_hides_only_what_it_moves():
+    """Regression: with every publishable cell already hidden or zero, the certificate
+    used to come back as (cost, change) instead of the change, and every cell, zeros
+    included, was then hidden as secondary. Black 0 + Black 1 = Black; Asian 0 + Asian 1 =
+    Asian; Black + Asian + White = Total."""
+    labels = ["Black 0", "Black 1", "Asian 0", "Asian 1"]
+    df = pd.DataFrame({
+        "group": [*labels, "Black", "Asian", "White", "Total"],
+        "numerator": [0, 1, 1, 8, 1, 9, 0, 10],
+    })
+    out = disclosure.apply(df, "public", ["numerator"], dimensions=["group"],
+                           hierarchy={"group": {label: label.split()[0] for label in labels}})
+    zeros = df["numerator"] == 0
+    assert out.loc[zeros, "numerator"].eq(0).all()  # zeros are published, never hidden
+    assert not out.loc[zeros, "suppressed"].any()

@@ -433,7 +433,8 @@ class _Table:
             raise ValueError(f"cell {cell} is not hidden; only hidden cells need protecting")
         candidates = self.eligible & ~hidden
         if not candidates.any():
-            return self._cheapest_certificate(hidden, cell, candidates)
+            best = self._cheapest_certificate(hidden, cell, candidates)
+            return None if best is None else best[1]
         # Only publishable cells up to a ceiling are offered; if the best change then costs
         # no more than the ceiling, no change through a dearer cell can beat it. Otherwise
         # the ceiling rises until every publishable cell is offered.
