@@ -129,6 +129,20 @@ NOT_PAGES.update({
 })  # fmt: skip
 
 
+# dashboard gaps and metric pages; publication: the board report and the public PCREF page.
+PAGE_VIEWER.update({
+    "dashboard:gaps": "viewer", "publication:board_report": "viewer",
+    "pcref_public:index": "anonymous",
+})  # fmt: skip
+NOT_PAGES.update({
+    "dashboard:metric": "needs a metric of a loaded run (tests/web/dashboard/test_pages.py)",
+    "dashboard:metric_csv": "a CSV download (tests/web/dashboard/)",
+    "publication:board_report_pdf": "a PDF download (tests/web/publication/)",
+    "pcref_public:published_figures": "a zip download (tests/web/publication/)",
+    "pcref_public:index_in": "the public page in a language (test_public_page_languages.py)",
+})  # fmt: skip
+
+
 def test_every_url_is_either_a_checked_page_or_explained(all_url_names):
     assert set(all_url_names) == set(PAGE_VIEWER) | set(NOT_PAGES)
 
