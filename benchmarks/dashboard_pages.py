@@ -64,7 +64,7 @@ def main() -> None:
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, (path, response.status_code)
         rest = sorted(times[1:])
-        p95 = rest[max(0, int(round(0.95 * len(rest))) - 1)]
+        p95 = rest[max(0, round(0.95 * len(rest)) - 1)]
         print(f"{path:60} {times[0]:9.0f} {statistics.median(rest):7.0f} {p95:7.0f}")
 
 
