@@ -88,6 +88,19 @@ class Backend(ABC):
         """Release the engine's resources."""
 
 
+def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a warehouse file; a missing file or one DuckDB cannot open
+    is an error naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"warehouse {path} does not exist or is not a file")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise ValueError(f"warehouse {path} cannot be opened as DuckDB ({message})") from None
+
+
 class DuckDBBackend(Backend):
     """The embedded engine: a DuckDB connection to the warehouse file (or any connection)."""
 
@@ -103,15 +116,7 @@ class DuckDBBackend(Backend):
     @classmethod
     def open(cls, path: str | Path) -> DuckDBBackend:
         """Open a warehouse file read-only (temporary relations live in memory)."""
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"warehouse {path} does not exist or is not a file")
-        try:
-            connection = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as error:
-            message = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-            raise ValueError(f"warehouse {path} cannot be opened as DuckDB ({message})") from None
-        return cls(connection, owns=True)
+        return cls(connect_read_only(path), owns=True)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         return self.connection.execute(sql, bind(sql, params)).df()

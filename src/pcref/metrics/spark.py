@@ -61,7 +61,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
-from pcref.metrics.backend import Backend, bind
+from pcref.metrics.backend import Backend, bind, connect_read_only
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -284,14 +284,7 @@ class SparkBackend(Backend):
         ``scratch`` (by default a private temporary folder, removed by :meth:`close`); with a
         cluster session it must be a folder every executor can read.
         """
-        path = Path(warehouse)
-        if not path.is_file():
-            raise FileNotFoundError(f"warehouse {path} does not exist or is not a file")
-        try:
-            connection = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as error:
-            message = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-            raise ValueError(f"warehouse {path} cannot be opened as DuckDB ({message})") from None
+        connection = connect_read_only(warehouse)
         try:
             owns = False
             if session is None:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import transaction
 
+from pcref.metrics.breakdowns import Split
 from pcref.web.core import audit
 from pcref.web.dashboard.models import (
     INTERNAL_POLICY,
@@ -237,7 +238,7 @@ def _metric_fields(metric: Any) -> dict[str, Any]:
         "unit": metric.unit,
         "method": metric.method,
         "breakdowns": list(metric.breakdowns)
-        + [" x ".join(pair) for pair in metric.cross_breakdowns],
+        + [Split(*pair).name for pair in metric.cross_breakdowns],
         "reference_group": dict(metric.reference_group),
         "improvement_direction": _DIRECTION[metric.improvement_direction],
         "sentence": metric.sentence or "",

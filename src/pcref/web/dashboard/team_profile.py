@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.utils.text import slugify
 
+from pcref.metrics.breakdowns import Split
 from pcref.web.dashboard.metric_page import WITHHELD_NOTE, Section, Table
 from pcref.web.dashboard.shown import count_text, shown_frame
 
@@ -54,7 +55,7 @@ TOTAL = "total"
 
 def cross(breakdown: str) -> str:
     """The team cross of a breakdown: ``religion`` → ``team x religion``."""
-    return f"{TEAM} x {breakdown}"
+    return Split(TEAM, breakdown).name
 
 
 def team_slug(name: str) -> str:
